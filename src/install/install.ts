@@ -1,0 +1,114 @@
+/**
+ * `install` as library calls: validate every wheel and plan every file before anything
+ * is written. A wheel that fails any check means nothing at all is written.
+ */
+import { SidewheelError } from '../errors.js';
+import { normalizeName } from '../names.js';
+import { assertNotExternallyManaged } from '../python/externally-managed.js';
+import type { InterpreterInfo } from '../python/interpreter.js';
+import { sameProject } from '../runtime/side-versions.js';
+import { describeUnsupported, supportedTags, wheelRank } from '../tags.js';
+import { SpecifierSet, sameVersion } from '../versions.js';
+import { openWheel, type Wheel } from '../wheel/wheel.js';
+import { changeEnvironment, type Change } from './apply.js';
+import { filesToRemove, findByName } from './installed.js';
+import { planDefaultInstall } from './plan.js';
+import { planSideInstall } from './side.js';
+
+export interface InstallOptions {
+  readonly python: InterpreterInfo;
+  /** Compile bytecode with the target interpreter (pip's default). */
+  readonly compile: boolean;
+  readonly breakSystemPackages: boolean;
+  /** Extra platform tags from config, most specific first. */
+  readonly extraPlatforms?: readonly string[];
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface SideInstallOptions extends InstallOptions {
+  /** Drop the .whl itself instead of unpacking it (pure wheels only). */
+  readonly zipped: boolean;
+}
+
+export interface InstallOutcome {
+  readonly name: string;
+  readonly version: string;
+  /** What happened: installed, replaced a default, or nothing because it is already there. */
+  readonly action: 'installed' | 'replaced' | 'already-installed';
+  /** The default version replaced, or where the existing copy is. */
+  readonly detail: string | null;
+}
+
+const INSTALLER = 'sidewheel';
+const RUNTIME_MIN_PYTHON = [3, 8] as const;
+
+/** Open and validate wheels, and check the interpreter supports their tags and Requires-Python. */
+export async function loadWheels(files: readonly string[], options: InstallOptions): Promise<Wheel[]> {
+  const { python } = options;
+  const wheels = await Promise.all(files.map((f) => openWheel(f)));
+  const supported = supportedTags(python, { extraPlatforms: options.extraPlatforms ?? [] });
+  const pythonVersion = python.version.join('.');
+  for (const wheel of wheels) {
+    if (wheelRank(wheel.filename.tags, supported) === null) {
+      throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: ${describeUnsupported(wheel.filename.tags, python, supported)}`, 'use a wheel built for this interpreter and platform');
+    }
+    const requiresPython = wheel.metadata.get('Requires-Python');
+    if (requiresPython && !new SpecifierSet(requiresPython).contains(pythonVersion, true)) {
+      throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: requires Python ${requiresPython}, and ${python.executable} is ${pythonVersion}`, 'use a version of the project that supports this Python');
+    }
+    for (const w of wheel.warnings) options.onWarning?.(w);
+  }
+  return wheels;
+}
+
+export async function installDefault(files: readonly string[], options: InstallOptions): Promise<InstallOutcome[]> {
+  const { python } = options;
+  assertNotExternallyManaged(python, options.breakSystemPackages);
+  const wheels = await loadWheels(files, options);
+  const seen = new Map<string, string>();
+  for (const wheel of wheels) {
+    const other = seen.get(normalizeName(wheel.name));
+    if (other) throw new SidewheelError('USAGE', `${other} and ${wheel.filename.filename} are both ${wheel.name}; a project has one default version`, 'use --side to install several versions');
+    seen.set(normalizeName(wheel.name), wheel.filename.filename);
+  }
+  const plans = wheels.map((wheel) => planDefaultInstall(wheel, python, { installer: INSTALLER, directUrl: true }));
+  return changeEnvironment(options, async (state) => {
+    const removals: string[] = [];
+    const result: InstallOutcome[] = [];
+    for (const wheel of wheels) {
+      const previous = findByName(state.installed, wheel.name);
+      if (previous) removals.push(...(await filesToRemove(previous, python)));
+      result.push({ name: wheel.name, version: wheel.version, action: previous ? 'replaced' : 'installed', detail: previous?.version ?? null });
+    }
+    const change: Change = { plans, removals, sidesAfter: null };
+    return { change, result };
+  });
+}
+
+export async function installSide(files: readonly string[], options: SideInstallOptions): Promise<InstallOutcome[]> {
+  const { python } = options;
+  assertNotExternallyManaged(python, options.breakSystemPackages);
+  if (python.version[0] === 3 && python.version[1] < RUNTIME_MIN_PYTHON[1]) {
+    throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${python.version.join('.')}`);
+  }
+  const wheels = await loadWheels(files, options);
+  const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
+  return changeEnvironment(options, async (state) => {
+    const result: InstallOutcome[] = [];
+    const sides = [...state.sides];
+    const plans = [];
+    for (const { wheel, plan, side } of planned) {
+      const existing =
+        state.installed.find((d) => sameProject(d, wheel) && sameVersion(d.version, wheel.version))?.distInfoDir ??
+        sides.find((s) => sameProject(s, wheel) && sameVersion(s.version, wheel.version))?.location;
+      if (existing) {
+        result.push({ name: wheel.name, version: wheel.version, action: 'already-installed', detail: existing });
+        continue;
+      }
+      sides.push(side);
+      plans.push(plan);
+      result.push({ name: wheel.name, version: wheel.version, action: 'installed', detail: side.location });
+    }
+    return { change: plans.length ? { plans, removals: [], sidesAfter: sides } : null, result };
+  });
+}

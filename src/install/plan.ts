@@ -1,0 +1,88 @@
+/**
+ * Where every byte of a default install goes: a pure function of a validated wheel and
+ * the interpreter's scheme. Writing happens elsewhere (transaction.ts).
+ */
+import path from 'node:path';
+import { SidewheelError } from '../errors.js';
+import type { InterpreterInfo } from '../python/interpreter.js';
+import type { Wheel } from '../wheel/wheel.js';
+import { rewriteShebang, scriptEntryPoints, wrapperScript } from './scripts.js';
+
+export interface PlannedFile {
+  /** Absolute destination. */
+  readonly target: string;
+  readonly data: Buffer;
+  readonly executable: boolean;
+}
+
+/** One distribution's worth of files: a default install, a side version, or the runtime. */
+export interface InstallPlan {
+  /** `name version`, for messages. */
+  readonly label: string;
+  /** RECORD paths are relative to it: purelib or platlib for a default install, the side directory for a side version. */
+  readonly libDir: string;
+  /** Where RECORD is written; null when there is none to write (a zipped side version is the wheel itself). */
+  readonly distInfoDir: string | null;
+  readonly files: readonly PlannedFile[];
+}
+
+export interface DefaultInstallOptions {
+  /** Written to INSTALLER. */
+  readonly installer: string;
+  /** Write `direct_url.json` for a wheel given by path, as pip does (PEP 610). */
+  readonly directUrl: boolean;
+}
+
+export function planDefaultInstall(wheel: Wheel, python: InterpreterInfo, options: DefaultInstallOptions): InstallPlan {
+  const { scheme } = python;
+  const libDir = wheel.rootIsPurelib ? scheme.purelib : scheme.platlib;
+  const dataRoots: Record<string, string> = {
+    purelib: scheme.purelib,
+    platlib: scheme.platlib,
+    scripts: scheme.scripts,
+    // pip names the headers directory after the file name's project part, `_` read as `-`.
+    headers: path.join(scheme.headers, wheel.filename.name.replace(/_/g, '-')),
+    data: scheme.data,
+  };
+  const files = new Map<string, PlannedFile>();
+  const add = (target: string, data: Buffer, executable: boolean, origin: string): void => {
+    const existing = files.get(target);
+    if (existing) {
+      throw new SidewheelError('BAD_WHEEL', `${wheel.filename.filename}: two files install to ${target} (one of them ${origin})`);
+    }
+    files.set(target, { target, data, executable });
+  };
+
+  for (const file of wheel.files) {
+    if (!file.path.startsWith(wheel.dataDir + '/')) {
+      add(path.join(libDir, file.path), file.data, file.executable, file.path);
+      continue;
+    }
+    const [, key, ...rest] = file.path.split('/');
+    const target = path.join(dataRoots[key!]!, ...rest);
+    const data = key === 'scripts' ? rewriteShebang(file.data, python.executable) : file.data;
+    // Like pip, .data/scripts keep the archive's mode: only wrappers are made executable.
+    add(target, data, file.executable, file.path);
+  }
+
+  for (const [name, ep] of scriptEntryPoints(wheel.entryPoints, python.version)) {
+    add(path.join(scheme.scripts, name), wrapperScript(python.executable, ep), true, `the ${ep.group} entry ${ep.name}`);
+  }
+
+  const distInfoDir = path.join(libDir, wheel.distInfo);
+  const meta = (name: string, text: string): void => add(path.join(distInfoDir, name), Buffer.from(text), false, name);
+  meta('INSTALLER', `${options.installer}\n`);
+  meta('REQUESTED', '');
+  if (options.directUrl) meta('direct_url.json', directUrlJson(wheel));
+  return { label: `${wheel.name} ${wheel.version}`, libDir, distInfoDir, files: [...files.values()] };
+}
+
+/** PEP 610 for a local wheel, spelled exactly as pip's json.dumps does. */
+function directUrlJson(wheel: Wheel): string {
+  // urllib's pathname2url: everything but unreserved characters and `/` is %-escaped.
+  const quoted = [...Buffer.from(path.resolve(wheel.source))]
+    .map((b) => (/[A-Za-z0-9_.~/-]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+  const url = `file://${quoted}`;
+  return `{"archive_info": {"hash": "sha256=${wheel.sha256}", "hashes": {"sha256": "${wheel.sha256}"}}, "url": ${JSON.stringify(url)}}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Where a side version goes: `<purelib or platlib>/<wheel file name>`, the wheel's
+ * contents unpacked there as they are in the archive, or (`--zipped`) the archive itself.
+ * No script wrappers: a side version is an importable library only.
+ */
+import path from 'node:path';
+import { SidewheelError } from '../errors.js';
+import type { InterpreterInfo } from '../python/interpreter.js';
+import { sideVersionOfWheel, type SideVersion } from '../runtime/side-versions.js';
+import type { Wheel } from '../wheel/wheel.js';
+import type { InstallPlan } from './plan.js';
+
+export interface SidePlan {
+  readonly plan: InstallPlan;
+  readonly side: SideVersion;
+}
+
+export function sideLocation(wheel: Wheel, python: InterpreterInfo): string {
+  return path.join(wheel.rootIsPurelib ? python.scheme.purelib : python.scheme.platlib, wheel.filename.filename);
+}
+
+export function planSideInstall(wheel: Wheel, python: InterpreterInfo, options: { zipped: boolean; installer: string }): SidePlan {
+  const location = sideLocation(wheel, python);
+  const label = `${wheel.name} ${wheel.version}`;
+  if (options.zipped) {
+    const platlib = wheel.files.some((f) => f.path.startsWith(`${wheel.dataDir}/platlib/`));
+    if (!wheel.rootIsPurelib || platlib) {
+      throw new SidewheelError(
+        'USAGE',
+        `${wheel.filename.filename}: --zipped takes pure wheels only, and this one has platform-specific (platlib) content`,
+        'install it without --zipped; extension modules cannot be imported from a zip',
+      );
+    }
+    return {
+      plan: { label, libDir: path.dirname(location), distInfoDir: null, files: [{ target: location, data: wheel.bytes, executable: false }] },
+      side: sideVersionOfWheel(wheel, location, 'zip'),
+    };
+  }
+  const files = wheel.files.map((f) => ({ target: path.join(location, ...f.path.split('/')), data: f.data, executable: f.executable }));
+  files.push({ target: path.join(location, wheel.distInfo, 'INSTALLER'), data: Buffer.from(`${options.installer}\n`), executable: false });
+  return {
+    plan: { label, libDir: location, distInfoDir: path.join(location, wheel.distInfo), files },
+    side: sideVersionOfWheel(wheel, location, 'directory'),
+  };
+}

@@ -1,0 +1,58 @@
+/** `uninstall NAME[==VERSION]`: remove a default (exactly what its RECORD lists) or a side version. */
+import { SidewheelError } from '../errors.js';
+import type { InterpreterInfo } from '../python/interpreter.js';
+import { sameProject, type SideVersion } from '../runtime/side-versions.js';
+import { sameVersion } from '../versions.js';
+import { changeEnvironment } from './apply.js';
+import { filesToRemove, findByName, listFiles } from './installed.js';
+
+export interface RemovalTarget {
+  readonly name: string;
+  readonly version: string | null;
+}
+
+export function parseRemovalTarget(text: string): RemovalTarget {
+  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==\s*([^\s=]+))?\s*$/.exec(text);
+  if (!m) throw new SidewheelError('USAGE', `${JSON.stringify(text)} is not NAME or NAME==VERSION`);
+  return { name: m[1]!, version: m[2] ?? null };
+}
+
+export interface Removed {
+  readonly name: string;
+  readonly version: string;
+  readonly default: boolean;
+  readonly files: number;
+}
+
+export async function uninstall(targets: readonly RemovalTarget[], python: InterpreterInfo): Promise<Removed[]> {
+  return changeEnvironment({ python, compile: false }, async (state) => {
+    const removals: string[] = [];
+    const removed: Removed[] = [];
+    let sides: SideVersion[] = [...state.sides];
+    let sidesChanged = false;
+    for (const target of targets) {
+      const dist = findByName(state.installed, target.name);
+      if (dist && (target.version === null || sameVersion(dist.version, target.version))) {
+        const files = await filesToRemove(dist, python);
+        removals.push(...files);
+        removed.push({ name: dist.name, version: dist.version, default: true, files: files.length });
+        continue;
+      }
+      const side = target.version === null ? undefined : sides.find((s) => sameProject(s, target) && sameVersion(s.version, target.version!));
+      if (!side) throw notInstalled(target, dist?.version ?? null, sides.filter((s) => sameProject(s, target)));
+      const files = side.format === 'zip' ? [side.location] : await listFiles(side.location);
+      removals.push(...files);
+      removed.push({ name: side.name, version: side.version, default: false, files: files.length });
+      sides = sides.filter((s) => s !== side);
+      sidesChanged = true;
+    }
+    return { change: { plans: [], removals, sidesAfter: sidesChanged ? sides : null }, result: removed };
+  });
+}
+
+function notInstalled(target: RemovalTarget, defaultVersion: string | null, sides: readonly SideVersion[]): SidewheelError {
+  const what = target.version ? `${target.name}==${target.version}` : target.name;
+  const have = [defaultVersion && `${defaultVersion} (default)`, ...sides.map((s) => `${s.version} (side)`)].filter(Boolean);
+  const hint = sides.length && !target.version ? `name a side version: ${sides.map((s) => `${target.name}==${s.version}`).join(', ')}` : 'sidewheel list shows what is installed';
+  return new SidewheelError('NOT_INSTALLED', `${what} is not installed${have.length ? ` (installed: ${have.join(', ')})` : ''}`, hint);
+}

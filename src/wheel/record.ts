@@ -1,0 +1,98 @@
+/** RECORD files: CSV rows of `path,algorithm=urlsafe-b64-digest,size`. */
+import { createHash } from 'node:crypto';
+
+export interface RecordRow {
+  readonly path: string;
+  /** `sha256=...` or empty for RECORD itself and signatures. */
+  readonly hash: string;
+  /** Decimal size, or empty. */
+  readonly size: string;
+}
+
+/** Parse CSV as Python's csv module writes it: quoted fields, doubled quotes, `\r\n` or `\n`. */
+export function parseRecord(text: string): RecordRow[] {
+  const rows: RecordRow[] = [];
+  for (const fields of parseCsv(text)) {
+    if (fields.length === 1 && fields[0] === '') continue;
+    rows.push({ path: fields[0] ?? '', hash: fields[1] ?? '', size: fields[2] ?? '' });
+  }
+  return rows;
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Rows as pip writes them (csv's excel dialect): sorted, `\r\n` line ends, quoting only where needed. */
+export function formatRecord(rows: readonly RecordRow[]): string {
+  const sorted = [...rows].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.hash, b.hash) || compareStrings(a.size, b.size));
+  return sorted.map((r) => [r.path, r.hash, r.size].map(csvField).join(',') + '\r\n').join('');
+}
+
+/** Python's code-point string order (JS `<` compares UTF-16 units, which differs above the BMP). */
+function compareStrings(a: string, b: string): number {
+  const ca = Array.from(a);
+  const cb = Array.from(b);
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i]!.codePointAt(0)!;
+    const y = cb[i]!.codePointAt(0)!;
+    if (x !== y) return x - y;
+  }
+  return ca.length - cb.length;
+}
+
+// RECORD spells algorithms as Python's hashlib does; node names a few differently.
+const NODE_HASH_NAMES: Readonly<Record<string, string>> = {
+  sha3_256: 'sha3-256',
+  sha3_384: 'sha3-384',
+  sha3_512: 'sha3-512',
+  blake2b: 'blake2b512',
+  blake2s: 'blake2s256',
+};
+
+/** The urlsafe, unpadded base64 digest RECORD uses, for a hashlib algorithm name. */
+export function recordDigest(data: Buffer, algorithm: string): string {
+  return createHash(NODE_HASH_NAMES[algorithm] ?? algorithm).update(data).digest('base64url');
+}
+
+/** `sha256=<digest>` as installers write it. */
+export function recordHash(data: Buffer): string {
+  return `sha256=${recordDigest(data, 'sha256')}`;
+}
+
+export function recordRowFor(filePath: string, data: Buffer): RecordRow {
+  return { path: filePath, hash: recordHash(data), size: String(data.length) };
+}

@@ -1,0 +1,215 @@
+/**
+ * A wheel, opened and validated. Nothing downstream ever sees a wheel that failed a
+ * check: the wheel spec says an installer must refuse files not listed in RECORD or
+ * whose hash differs, and sidewheel also refuses everything else DESIGN.md lists.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { SidewheelError } from '../errors.js';
+import { normalizeName, parseWheelFilename, type WheelFilename } from '../names.js';
+import { sameVersion } from '../versions.js';
+import { readArchive, type Archive } from './archive.js';
+import { parseEntryPoints, type EntryPoint } from './entry-points.js';
+import { parseHeaders, type HeaderFields } from './headers.js';
+import { parseRecord, recordDigest } from './record.js';
+
+export interface WheelFile {
+  /** Path inside the wheel, `/`-separated. */
+  readonly path: string;
+  readonly data: Buffer;
+  /** Any execute bit was set in the archive: installed files get +x, as pip does. */
+  readonly executable: boolean;
+}
+
+export const DATA_KEYS = ['purelib', 'platlib', 'scripts', 'headers', 'data'] as const;
+export type DataKey = (typeof DATA_KEYS)[number];
+
+export interface Wheel {
+  /** Where the wheel was read from. */
+  readonly source: string;
+  readonly filename: WheelFilename;
+  /** Name and Version as METADATA states them. */
+  readonly name: string;
+  readonly version: string;
+  /** `<name>-<version>.dist-info` as found in the archive. */
+  readonly distInfo: string;
+  /** `<name>-<version>.data`, which may be absent from the archive. */
+  readonly dataDir: string;
+  readonly wheelVersion: readonly [number, number];
+  readonly rootIsPurelib: boolean;
+  readonly metadata: HeaderFields;
+  readonly entryPoints: readonly EntryPoint[];
+  /** Every file except RECORD and its signatures; these are what gets installed. */
+  readonly files: readonly WheelFile[];
+  /** The archive itself, as read (a zipped side install copies it verbatim). */
+  readonly bytes: Buffer;
+  /** Hex sha256 of the whole archive. */
+  readonly sha256: string;
+  readonly warnings: readonly string[];
+}
+
+const SUPPORTED_WHEEL_MAJOR = 1;
+const SUPPORTED_WHEEL_MINOR = 0;
+const RECORD_SIGNATURES = ['RECORD.jws', 'RECORD.p7s'];
+// The wheel spec asks for sha256 or stronger; md5 and sha1 rows are refused.
+const ACCEPTED_HASHES = new Set(['sha256', 'sha384', 'sha512', 'sha3_256', 'sha3_384', 'sha3_512', 'blake2b', 'blake2s']);
+
+export async function openWheel(file: string): Promise<Wheel> {
+  const filename = parseWheelFilename(path.basename(file));
+  return validateWheel(filename, await readArchive(file));
+}
+
+/** Every check that needs only the wheel itself (tags are checked against an interpreter elsewhere). */
+export function validateWheel(filename: WheelFilename, archive: Archive): Wheel {
+  const refuse = (problem: string, hint?: string): never => {
+    throw new SidewheelError('BAD_WHEEL', `${filename.filename}: ${problem}`, hint);
+  };
+
+  for (const entry of archive.entries) {
+    const why = unsafePathReason(entry.name);
+    if (why) refuse(`entry ${JSON.stringify(entry.name)} ${why}`, 'a wheel may only write inside its install scheme');
+  }
+
+  const distInfos = new Set(
+    archive.entries.map((e) => e.name.split('/')[0]!).filter((top) => top.endsWith('.dist-info') && archive.entries.some((e) => e.name.startsWith(top + '/'))),
+  );
+  if (distInfos.size === 0) refuse('no .dist-info directory');
+  if (distInfos.size > 1) refuse(`${distInfos.size} .dist-info directories (${[...distInfos].sort().join(', ')}); a wheel has exactly one`);
+  const distInfo = [...distInfos][0]!;
+  const stem = distInfo.slice(0, -'.dist-info'.length);
+  const dash = stem.lastIndexOf('-');
+  const [infoName, infoVersion] = dash > 0 ? [stem.slice(0, dash), stem.slice(dash + 1)] : [stem, ''];
+  if (normalizeName(infoName) !== normalizeName(filename.name) || !sameFileVersion(infoVersion, filename.version)) {
+    refuse(`its ${distInfo} does not match the file name (${filename.name} ${filename.version})`);
+  }
+
+  const byName = new Map(archive.entries.map((e) => [e.name, e]));
+  const text = (name: string): string => {
+    const entry = byName.get(`${distInfo}/${name}`);
+    if (!entry) return refuse(`no ${distInfo}/${name}`);
+    return entry.data.toString('utf8');
+  };
+
+  const wheelFields = parseHeaders(text('WHEEL'));
+  const warnings: string[] = [];
+  const wheelVersion = parseWheelVersion(wheelFields.get('Wheel-Version'), refuse);
+  if (wheelVersion[0] > SUPPORTED_WHEEL_MAJOR) {
+    refuse(`Wheel-Version ${wheelVersion.join('.')} is not supported (only ${SUPPORTED_WHEEL_MAJOR}.x)`, 'upgrade sidewheel, or use a wheel built for Wheel-Version 1');
+  }
+  if (wheelVersion[1] > SUPPORTED_WHEEL_MINOR) {
+    warnings.push(`${filename.filename}: Wheel-Version ${wheelVersion.join('.')} is newer than ${SUPPORTED_WHEEL_MAJOR}.${SUPPORTED_WHEEL_MINOR}; installing anyway`);
+  }
+  const purelibField = (wheelFields.get('Root-Is-Purelib') ?? '').toLowerCase();
+  if (purelibField !== 'true' && purelibField !== 'false') refuse('WHEEL has no valid Root-Is-Purelib (true or false)');
+
+  const metadata = parseHeaders(text('METADATA'));
+  const name = metadata.get('Name');
+  const version = metadata.get('Version');
+  if (!name || !version) refuse('METADATA lacks Name or Version');
+  if (normalizeName(name!) !== normalizeName(filename.name) || !sameFileVersion(version!, filename.version)) {
+    refuse(`METADATA says ${name} ${version}, the file name says ${filename.name} ${filename.version}`);
+  }
+
+  checkRecord(archive, distInfo, byName, text('RECORD'), refuse);
+
+  const dataDir = `${stem}.data`;
+  for (const entry of archive.entries) {
+    if (!entry.name.startsWith(dataDir + '/')) continue;
+    const key = entry.name.split('/')[1]!;
+    if (entry.name.split('/').length < 3 || !(DATA_KEYS as readonly string[]).includes(key)) {
+      refuse(`entry ${entry.name} is under an unknown .data key ${JSON.stringify(key)}`, `known keys: ${DATA_KEYS.join(', ')}`);
+    }
+  }
+
+  const entryPointsEntry = byName.get(`${distInfo}/entry_points.txt`);
+  const parsed = parseEntryPoints(entryPointsEntry ? entryPointsEntry.data.toString('utf8') : '');
+  if (parsed.problems.length > 0) refuse(`${distInfo}/entry_points.txt ${parsed.problems[0]}`);
+  for (const ep of parsed.entries) {
+    if (ep.group !== 'console_scripts' && ep.group !== 'gui_scripts') continue;
+    if (!isPlainScriptName(ep.name)) refuse(`entry point script name ${JSON.stringify(ep.name)} would escape the scripts directory`);
+    if (ep.attr === null) refuse(`script entry point ${ep.name} = ${ep.value} names no function to call (module:function)`);
+  }
+
+  const signatures = new Set(RECORD_SIGNATURES.map((s) => `${distInfo}/${s}`).concat(`${distInfo}/RECORD`));
+  return {
+    source: archive.file,
+    filename,
+    name: name!,
+    version: version!,
+    distInfo,
+    dataDir,
+    wheelVersion,
+    rootIsPurelib: purelibField === 'true',
+    metadata,
+    entryPoints: parsed.entries,
+    files: archive.entries
+      .filter((e) => !signatures.has(e.name))
+      .map((e) => ({ path: e.name, data: e.data, executable: (e.mode & 0o111) !== 0 && (e.mode & 0o170000) !== 0o040000 })),
+    bytes: archive.bytes,
+    sha256: createHash('sha256').update(archive.bytes).digest('hex'),
+    warnings,
+  };
+}
+
+/** Why a path inside a wheel (or a RECORD row) is unsafe, or null when it is fine. */
+export function unsafePathReason(p: string): string | null {
+  if (p === '') return 'is empty';
+  if (p.includes('\0')) return 'contains a NUL byte';
+  if (p.includes('\\')) return 'contains a backslash';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'is an absolute path';
+  const segments = p.split('/');
+  if (segments.includes('..')) return 'escapes with ".."';
+  if (segments.some((s, i) => s === '' && i < segments.length - 1) || segments.includes('.')) return 'has an empty or "." path segment';
+  return null;
+}
+
+function isPlainScriptName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** File names escape `-` in versions as `_`; undo that before comparing. */
+function sameFileVersion(a: string, b: string): boolean {
+  return sameVersion(a.replace(/_/g, '-'), b.replace(/_/g, '-'));
+}
+
+function parseWheelVersion(value: string | undefined, refuse: (p: string) => never): readonly [number, number] {
+  const m = /^(\d+)\.(\d+)$/.exec(value?.trim() ?? '');
+  if (!m) return refuse(`WHEEL has no valid Wheel-Version (${JSON.stringify(value ?? null)})`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function checkRecord(
+  archive: Archive,
+  distInfo: string,
+  byName: ReadonlyMap<string, Archive['entries'][number]>,
+  recordText: string,
+  refuse: (problem: string, hint?: string) => never,
+): void {
+  const exempt = new Set([`${distInfo}/RECORD`, ...RECORD_SIGNATURES.map((s) => `${distInfo}/${s}`)]);
+  const listed = new Map<string, { hash: string; size: string }>();
+  for (const row of parseRecord(recordText)) {
+    const why = unsafePathReason(row.path);
+    if (why) refuse(`RECORD row ${JSON.stringify(row.path)} ${why}`);
+    if (listed.has(row.path)) refuse(`RECORD lists ${row.path} twice`);
+    listed.set(row.path, row);
+  }
+  for (const entry of archive.entries) {
+    if (exempt.has(entry.name)) continue;
+    const row = listed.get(entry.name);
+    if (!row) refuse(`${entry.name} is not listed in RECORD`, 'the wheel was modified after it was built, or built incorrectly');
+    const eq = row!.hash.indexOf('=');
+    const algorithm = eq > 0 ? row!.hash.slice(0, eq) : '';
+    if (!ACCEPTED_HASHES.has(algorithm)) {
+      refuse(`RECORD has no acceptable hash for ${entry.name} (${JSON.stringify(row!.hash)}; sha256 or stronger required)`);
+    }
+    if (recordDigest(entry.data, algorithm) !== row!.hash.slice(eq + 1)) {
+      refuse(`${entry.name} does not match its RECORD hash`, 'the wheel is corrupted or was tampered with');
+    }
+    if (row!.size !== '' && row!.size !== String(entry.data.length)) {
+      refuse(`${entry.name} is ${entry.data.length} bytes, RECORD says ${row!.size}`);
+    }
+  }
+  for (const p of listed.keys()) {
+    if (!byName.has(p) && !exempt.has(p)) refuse(`RECORD lists ${p}, which is not in the wheel`);
+  }
+}

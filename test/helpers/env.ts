@@ -1,0 +1,67 @@
+/** Throw-away directories, venvs and CLI runs for end-to-end tests. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/src/cli/main.js, next to the compiled tests. */
+export const CLI = path.resolve(here, '..', '..', 'src', 'cli', 'main.js');
+
+export function tempDir(prefix = 'sidewheel-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A venv without pip (fast); returns its interpreter, `<dir>/bin/python`. */
+export function makeVenv(basePython: string, dir: string): string {
+  execFileSync(basePython, ['-m', 'venv', '--without-pip', dir], { stdio: 'ignore' });
+  return path.join(dir, 'bin', 'python');
+}
+
+export interface CliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the built CLI with its own probe cache, so tests never touch the user's. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, SIDEWHEEL_CACHE_DIR: testCacheDir(), ...env },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runPython(python: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+let cacheDir: string | undefined;
+function testCacheDir(): string {
+  cacheDir ??= mkdtempSync(path.join(os.tmpdir(), 'sidewheel-cache-'));
+  return cacheDir;
+}
+
+/** Every file under `root` with its sha256 and mode: a snapshot to compare trees byte for byte. */
+export function snapshotTree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const st = lstatSync(p);
+      const rel = path.relative(root, p);
+      if (st.isDirectory()) {
+        out.set(rel + '/', 'dir');
+        walk(p);
+      } else if (st.isSymbolicLink()) out.set(rel, 'symlink');
+      else out.set(rel, `${createHash('sha256').update(readFileSync(p)).digest('hex')} ${(st.mode & 0o777).toString(8)}`);
+    }
+  };
+  walk(root);
+  return out;
+}
