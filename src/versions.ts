@@ -7,11 +7,13 @@
  * live packaging when a Python that has it is around. The Python runtime carries the
  * same rules in python-shim/sidewheel/_pep.py.
  *
- * Nothing here uses @renovatebot/pep440. Its specifier matching is wrong in places
- * (see DESIGN.md), and its parsing and ordering cannot agree with packaging either:
- * it reads local segments with Number() (`1.0+1e3` sorts as 1000, `+0x10` as 16),
- * loses precision past 2^53, and rejects the surrounding whitespace packaging
- * accepts. So versions are parsed here, with BigInt numbers.
+ * Nothing here uses @renovatebot/pep440 (4.2.4). Its specifier matching is wrong in
+ * places (see DESIGN.md), and its parsing and ordering cannot agree with packaging
+ * either: it reads local segments with Number() (`1.0+1e3` sorts as 1000, after
+ * `1.0+999`), loses precision past 2^53 (`1.0.99999999999999999999` equals
+ * `...98`), renders local labels with commas (`clean('1.0+ubuntu.1')` is
+ * `1.0+ubuntu,1`), and strips JavaScript's whitespace, not Python's. So versions are
+ * parsed here, with BigInt numbers.
  */
 import { SidewheelError } from './errors.js';
 import { normalizeName } from './names.js';
@@ -58,7 +60,7 @@ export type PreReleaseLabel = 'a' | 'b' | 'rc';
 /** A local label's dot-separated parts: numbers where all digits, else lower-cased text. */
 export type LocalSegment = string | bigint;
 
-interface VersionParts {
+export interface VersionParts {
   readonly epoch: bigint;
   readonly release: readonly bigint[];
   readonly pre: readonly [PreReleaseLabel, bigint] | null;
