@@ -4,8 +4,7 @@
  * the ratios are the result.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareVersions } from '../src/versions.js';
@@ -14,7 +13,7 @@ import { findPythons, realWheels } from '../test/helpers/pythons.js';
 import { interleave, report, type Contender } from './measure.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
 
 function newestWheel(project: string): string | undefined {
   let best: { version: string; file: string } | undefined;
@@ -74,12 +73,17 @@ function defaultInstallBench(work: string, python: string): void {
   report(`default install of ${path.basename(wheel)} (${files} files), process start included`, times, 'sidewheel install --no-compile');
 }
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'sidewheel-bench-'));
+// BENCH_DIR picks the filesystem. The default is beside the checkout, where a user's venvs
+// would live: on this machine /tmp creates files 20-40x slower than the rest of the same
+// disk, which would bury every tool's own cost under the filesystem's.
+const benchRoot = process.env.BENCH_DIR ?? path.resolve(path.dirname(CLI), '..', '.bench');
+mkdirSync(benchRoot, { recursive: true });
+const work = mkdtempSync(path.join(benchRoot, 'run-'));
 process.env.SIDEWHEEL_CACHE_DIR = path.join(work, 'cache');
 try {
   const python = findPythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8).pop();
   if (!python) throw new Error('no CPython >= 3.8 found');
-  console.log(`sidewheel bench: ${ROUNDS} interleaved rounds, CPython ${python.label}, node ${process.version}`);
+  console.log(`sidewheel bench: ${ROUNDS} interleaved rounds, CPython ${python.label}, node ${process.version}, in ${benchRoot}`);
   defaultInstallBench(work, python.executable);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { execa } from 'execa';
+import { loadExeca } from '../execa-lazy.js';
 import { SidewheelError } from '../errors.js';
 import { resolveRequirements } from '../runtime/query.js';
 import { targetInterpreter } from './context.js';
@@ -24,6 +24,7 @@ export function registerRun(program: Command): void {
         ...(python.isVenv ? { VIRTUAL_ENV: python.prefix } : {}),
       };
       const [file, ...args] = command;
+      const execa = await loadExeca();
       const child = await execa(file!, args, { env, stdio: 'inherit', reject: false });
       if (child.exitCode === undefined) {
         throw new SidewheelError('USAGE', `cannot run ${file}: ${child.originalMessage || child.shortMessage}`, 'is the command on PATH?');

@@ -3,7 +3,7 @@
  * compiled where they are staged, with `dfile` set to their final path so tracebacks
  * and `co_filename` name the installed file, exactly as compiling in place would.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../execa-lazy.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 
 export interface CompileJob {
@@ -37,6 +37,7 @@ json.dump(done, sys.stdout)
 
 export async function compileBytecode(python: InterpreterInfo, jobs: readonly CompileJob[]): Promise<CompiledFile[]> {
   if (jobs.length === 0) return [];
+  const execa = await loadExeca();
   const result = await execa(python.executable, ['-I', '-c', COMPILE_SCRIPT], { input: JSON.stringify(jobs), reject: false });
   if (result.exitCode !== 0) return [];
   return JSON.parse(String(result.stdout)) as CompiledFile[];

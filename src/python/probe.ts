@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from '../execa-lazy.js';
 import writeFileAtomic from 'write-file-atomic';
 import { SidewheelError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
@@ -83,6 +83,7 @@ async function cacheKey(executable: string): Promise<string> {
 }
 
 async function runProbe(executable: string): Promise<InterpreterInfo> {
+  const execa = await loadExeca();
   const result = await execa(executable, ['-I', '-c', PROBE_SCRIPT], { reject: false, timeout: 60_000 });
   if (result.exitCode !== 0) {
     const detail = String(result.stderr).trim().split('\n').pop() ?? `exit ${result.exitCode}`;

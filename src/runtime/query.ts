@@ -3,7 +3,7 @@
  * and `import sidewheel` can never disagree on the selection rule. Where the runtime is
  * not installed yet (no side versions), the copy shipped with sidewheel answers.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../execa-lazy.js';
 import { SidewheelError } from '../errors.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { ListRow } from '../list.js';
@@ -19,6 +19,7 @@ runpy.run_module("sidewheel", run_name="__main__", alter_sys=True)
 
 export async function runRuntime(python: InterpreterInfo, args: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   // -E: a user's SIDEWHEEL_REQUIRES must not pre-activate anything in the process that answers.
+  const execa = await loadExeca();
   const r = await execa(python.executable, ['-E', '-c', RUN_RUNTIME, SHIM_DIR, ...args], { reject: false });
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

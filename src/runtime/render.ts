@@ -3,7 +3,7 @@
  * purelib (the `sidewheel` package, its `.pth` and PEP 829 `.start` hooks), the index,
  * and a `.dist-info` so pip lists the runtime and can remove it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InterpreterInfo } from '../python/interpreter.js';
@@ -12,12 +12,19 @@ import { INDEX_FILE, renderIndex } from './index-file.js';
 import type { SideVersion } from './side-versions.js';
 
 export const RUNTIME_NAME = 'sidewheel';
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** python-shim/ sits at the package root; this file is dist/src/runtime/render.js. */
-export const SHIM_DIR = path.resolve(here, '..', '..', '..', 'python-shim');
+/** python-shim/ sits at the package root, found upwards from this file (compiled, or bundled into the CLI). */
+const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+export const SHIM_DIR = path.join(PACKAGE_ROOT, 'python-shim');
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'python-shim')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    if (dir === path.dirname(dir)) throw new Error(`sidewheel's python-shim/ not found above ${start}`);
+  }
+}
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.resolve(SHIM_DIR, '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

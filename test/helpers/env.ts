@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** dist/src/cli/main.js, next to the compiled tests. */
-export const CLI = path.resolve(here, '..', '..', 'src', 'cli', 'main.js');
+/** The bundled CLI that package.json's bin names: dist/sidewheel.mjs, beside the compiled tests. */
+export const CLI = path.resolve(here, '..', '..', 'sidewheel.mjs');
 
 export function tempDir(prefix = 'sidewheel-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
