@@ -59,6 +59,8 @@ function compareLoose(a: string, b: string): number {
 /** Columns padded to their widest cell, two spaces apart, no trailing spaces. */
 export function formatTable(rows: readonly ListRow[]): string {
   const cells = [['name', 'version', 'default', 'format', 'path'], ...rows.map((r) => [r.name, r.version, r.default ? 'yes' : 'no', r.format, r.path])];
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
-  return cells.map((c) => c.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  // Widths in code points, as Python's len() counts them.
+  const width = (cell: string): number => [...cell].length;
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => width(c[i]!))));
+  return cells.map((c) => c.map((cell, i) => cell + ' '.repeat(widths[i]! - width(cell))).join('  ').replace(/ +$/, '')).join('\n') + '\n';
 }

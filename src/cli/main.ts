@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isSidewheelError } from '../errors.js';
+import { registerDoctor } from './doctor.js';
 import { registerInstall } from './install.js';
 import { registerList } from './list.js';
 import { registerResolve } from './resolve.js';
@@ -20,6 +21,7 @@ registerUninstall(program);
 registerList(program);
 registerResolve(program);
 registerRun(program);
+registerDoctor(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -46,17 +46,19 @@ export async function changeEnvironment<T>(
     const state: EnvironmentState = { installed: await findInstalled(python), sides: await scanSideVersions(python) };
     const { change, result } = await decide(state);
     if (!change) return result;
-    const plans = [...change.plans];
     const removals = [...change.removals];
+    let runtime: InstallPlan | null = null;
     if (change.sidesAfter) {
       const previous = findByName(state.installed, RUNTIME_NAME);
       if (previous) removals.push(...(await filesToRemove(previous, python)));
-      plans.push(runtimePlan(python, change.sidesAfter));
+      runtime = runtimePlan(python, change.sidesAfter);
     }
     const txn = Transaction.begin(workDir);
     try {
       for (const f of removals) txn.remove(f);
-      for (const plan of plans) await stagePlan(txn, plan, python, options.compile);
+      // The runtime is imported at every interpreter start: it always gets bytecode.
+      const plans = runtime ? [...change.plans, runtime] : change.plans;
+      await stagePlans(txn, plans, python, (plan) => options.compile || plan === runtime);
       txn.commit(cleanupRoots(python));
     } catch (e) {
       txn.abort();
@@ -66,22 +68,46 @@ export async function changeEnvironment<T>(
   });
 }
 
-/** Stage a plan's files, their bytecode and the RECORD rebuilt from what was staged. */
-async function stagePlan(txn: Transaction, plan: InstallPlan, python: InterpreterInfo, compile: boolean): Promise<void> {
-  const rows: RecordRow[] = [];
-  const relative = (target: string): string => path.relative(plan.libDir, target).split(path.sep).join('/');
+interface StagedPlan {
+  readonly plan: InstallPlan;
+  readonly rows: RecordRow[];
+}
+
+/**
+ * Stage every plan's files, compile their bytecode in one interpreter process, then
+ * write each RECORD rebuilt from what was staged. `compile` says, per plan, whether
+ * its sources get bytecode.
+ */
+async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], python: InterpreterInfo, compile: (plan: InstallPlan) => boolean): Promise<void> {
   const jobs: CompileJob[] = [];
-  for (const file of plan.files) {
-    const staged = txn.stageFile(file.target, file.data, file.executable);
-    rows.push(recordRowFor(relative(file.target), file.data));
-    if (compile && file.target.endsWith('.py')) jobs.push({ source: staged, target: file.target, output: txn.stagedPath() });
-  }
+  const owner = new Map<string, StagedPlan>();
+  const stagedPlans: StagedPlan[] = plans.map((plan) => {
+    const entry: StagedPlan = { plan, rows: [] };
+    for (const file of plan.files) {
+      const staged = txn.stageFile(file.target, file.data, file.executable);
+      entry.rows.push(recordRowFor(relativeTo(plan, file.target), file.data));
+      if (compile(plan) && file.target.endsWith('.py')) {
+        const job = { source: staged, target: file.target, output: txn.stagedPath() };
+        jobs.push(job);
+        owner.set(job.output, entry);
+      }
+    }
+    return entry;
+  });
   for (const compiled of await compileBytecode(python, jobs)) {
+    const entry = owner.get(compiled.output)!;
     txn.adoptStaged(compiled.output, compiled.target);
-    rows.push(recordRowFor(relative(compiled.target), await readFile(compiled.output)));
+    entry.rows.push(recordRowFor(relativeTo(entry.plan, compiled.target), await readFile(compiled.output)));
   }
-  if (plan.distInfoDir === null) return;
-  const recordPath = path.join(plan.distInfoDir, 'RECORD');
-  rows.push({ path: relative(recordPath), hash: '', size: '' });
-  txn.stageFile(recordPath, Buffer.from(formatRecord(rows)), false);
+  for (const { plan, rows } of stagedPlans) {
+    if (plan.distInfoDir === null) continue;
+    const recordPath = path.join(plan.distInfoDir, 'RECORD');
+    rows.push({ path: relativeTo(plan, recordPath), hash: '', size: '' });
+    txn.stageFile(recordPath, Buffer.from(formatRecord(rows)), false);
+  }
+}
+
+/** RECORD paths are relative to the plan's lib directory, `/`-separated. */
+function relativeTo(plan: InstallPlan, target: string): string {
+  return path.relative(plan.libDir, target).split(path.sep).join('/');
 }

@@ -63,15 +63,15 @@ export async function scanSideVersions(python: InterpreterInfo): Promise<SideVer
 }
 
 async function readDirectory(location: string): Promise<SideVersion | null> {
-  const top = await fs.readdir(location);
-  const distInfo = top.find((n) => n.endsWith('.dist-info'));
+  // Directories get a trailing `/`, as zip entry paths would show them.
+  const list = async (dir: string, prefix: string): Promise<string[]> =>
+    (await fs.readdir(dir, { withFileTypes: true }).catch(() => [])).map((e) => prefix + e.name + (e.isDirectory() ? '/' : ''));
+  const top = await list(location, '');
+  const distInfo = top.find((n) => n.endsWith('.dist-info/'))?.slice(0, -1);
   if (!distInfo) return null;
   const dataDir = distInfo.replace(/\.dist-info$/, '.data');
   const names = [...top];
-  for (const key of ['purelib', 'platlib']) {
-    const sub = await fs.readdir(path.join(location, dataDir, key)).catch(() => [] as string[]);
-    names.push(...sub.map((n) => `${dataDir}/${key}/${n}`));
-  }
+  for (const key of ['purelib', 'platlib']) names.push(...(await list(path.join(location, dataDir, key), `${dataDir}/${key}/`)));
   const metadata = parseHeaders(await fs.readFile(path.join(location, distInfo, 'METADATA'), 'utf8'));
   return describe(metadata, { wheel: path.basename(location), location, format: 'directory', distInfo, dataDir, names });
 }

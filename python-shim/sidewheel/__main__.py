@@ -1,0 +1,140 @@
+"""python -m sidewheel list [--json]
+python -m sidewheel resolve [--json] REQUIREMENT...
+
+``list`` prints exactly what the CLI's ``sidewheel list`` prints (format in
+INDEX.md); ``resolve`` prints the distributions the runtime would activate for
+the requirements, in the same row format, without activating them.
+"""
+
+import os
+import sys
+
+USAGE = "usage: python -m sidewheel list [--json] | resolve [--json] REQUIREMENT..."
+COLUMNS = ("name", "version", "default", "format", "path")
+
+
+def scheme_dirs():
+    """purelib then platlib of the interpreter's default install scheme, once each."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    dirs = []
+    for key in ("purelib", "platlib"):
+        if paths.get(key) and paths[key] not in dirs:
+            dirs.append(paths[key])
+    return dirs
+
+
+def default_rows(dirs):
+    from ._resolve import read_metadata
+
+    rows = []
+    for directory in dirs:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for n in names:
+            path = os.path.join(directory, n)
+            if n[-10:].lower() != ".dist-info" or not os.path.isdir(path):
+                continue
+            try:
+                meta = read_metadata(os.path.join(path, "METADATA"))
+            except OSError:
+                meta = {}
+            stem_name, _, stem_version = n[:-10].partition("-")
+            rows.append(row((meta.get("name") or [stem_name])[0],
+                            (meta.get("version") or [stem_version])[0], True, path, "installed"))
+    return rows
+
+
+def side_rows(projects):
+    return [row(name, d.version, False, d.location, d.format)
+            for name, sides in projects.values() for d in sides]
+
+
+def row(name, version, default, path, format):
+    return {"name": name, "version": version, "default": default, "path": path, "format": format}
+
+
+def sort_rows(rows):
+    """By normalized name, the default first, then version descending
+    (versions that are not PEP 440 after the others), then path."""
+    from ._pep import InvalidVersion, Version, canonicalize_name
+
+    def version_key(r):
+        try:
+            return (1, Version(r["version"]))
+        except InvalidVersion:
+            return (0, r["version"])
+
+    # Stable sorts, least significant key first.
+    rows.sort(key=lambda r: r["path"])
+    rows.sort(key=version_key, reverse=True)
+    rows.sort(key=lambda r: (canonicalize_name(r["name"]), not r["default"]))
+    return rows
+
+
+def render(rows, as_json):
+    if as_json:
+        import json
+
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    table = [COLUMNS] + [(r["name"], r["version"], "yes" if r["default"] else "no",
+                          r["format"], r["path"]) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n"
+                   for line in table)
+
+
+def write(text):
+    # UTF-8 whatever the locale, so the output matches the CLI byte for byte.
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        out.write(text.encode("utf-8"))
+        out.flush()
+
+
+def fail(message, status=1):
+    sys.stderr.write("sidewheel: %s\n" % " ".join(str(message).split()))
+    return status
+
+
+def main(argv):
+    args = list(argv)
+    as_json = "--json" in args
+    args = [a for a in args if a != "--json"]
+    if not args or args[0] in ("-h", "--help"):
+        sys.stdout.write(USAGE + "\n")
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "list":
+        if rest:
+            return fail(USAGE, 2)
+        from ._resolve import load_index
+
+        projects, error = load_index()
+        write(render(sort_rows(default_rows(scheme_dirs()) + side_rows(projects)), as_json))
+        return fail(error) if error else 0
+    if command == "resolve":
+        if not rest:
+            return fail(USAGE, 2)
+        from ._errors import ResolutionError
+        from ._resolve import resolve
+
+        try:
+            dists = resolve(rest)
+        except ResolutionError as exc:
+            return fail(exc)
+        write(render([row(d.name, d.version, d.is_default,
+                          d.dist_info if d.is_default else d.location, d.format)
+                      for d in dists], as_json))
+        return 0
+    return fail("unknown command %r; %s" % (command, USAGE), 2)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,25 @@
+/** sidewheel as a library: everything the CLI does, callable without it. */
+export { SidewheelError, EXIT_CODES, isSidewheelError, type ErrorCode } from './errors.js';
+export { normalizeName, parseWheelFilename, type Tag, type WheelFilename } from './names.js';
+export {
+  parseVersion,
+  normalizeVersion,
+  compareVersions,
+  sameVersion,
+  isValidVersion,
+  SpecifierSet,
+  Marker,
+  parseRequirement,
+  type Requirement,
+} from './versions.js';
+export { supportedTags, wheelRank, describeUnsupported } from './tags.js';
+export { locateInterpreter, probeInterpreter } from './python/probe.js';
+export type { InterpreterInfo, InstallScheme } from './python/interpreter.js';
+export { openWheel, validateWheel, type Wheel, type WheelFile } from './wheel/wheel.js';
+export { planDefaultInstall, type InstallPlan, type PlannedFile } from './install/plan.js';
+export { planSideInstall } from './install/side.js';
+export { installDefault, installSide, loadWheels, type InstallOptions, type SideInstallOptions, type InstallOutcome } from './install/install.js';
+export { uninstall, parseRemovalTarget, type RemovalTarget, type Removed } from './install/uninstall.js';
+export { listDistributions, formatTable, type ListRow } from './list.js';
+export { scanSideVersions, type SideVersion } from './runtime/side-versions.js';
+export { resolveRequirements } from './runtime/query.js';
