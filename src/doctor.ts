@@ -26,6 +26,7 @@ export async function diagnose(python: InterpreterInfo): Promise<string[]> {
   if (sides.length > 0 && !runtime) problems.push(`${sides.length} side versions are installed but the runtime is not`);
   if (runtime || sides.length > 0) {
     for (const file of runtimePlan(python, sides).files) {
+      if (!('data' in file)) continue; // The runtime is always rendered from bytes.
       const actual = await fs.readFile(file.target).catch(() => null);
       if (actual === null) problems.push(`${file.target} is missing`);
       else if (!actual.equals(file.data)) {

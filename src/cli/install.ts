@@ -1,5 +1,11 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { installDefault, installSide, type InstallOutcome } from '../install/install.js';
+import { WheelCache } from '../cache/wheel-cache.js';
+import { LINK_MODES, loadConfig } from '../config.js';
+import { SidewheelError } from '../errors.js';
+import { installDefault, installSide, type InstallOptions, type InstallOutcome } from '../install/install.js';
+import type { LinkMode } from '../install/transaction.js';
+import { cacheRoot } from '../paths.js';
 import { say, targetInterpreter, warn } from './context.js';
 
 interface InstallFlags {
@@ -7,6 +13,9 @@ interface InstallFlags {
   side?: boolean;
   zipped?: boolean;
   compile: boolean;
+  cache: string | boolean;
+  linkMode?: string;
+  config?: string;
   breakSystemPackages?: boolean;
 }
 
@@ -19,14 +28,35 @@ export function registerInstall(program: Command): void {
     .option('--zipped', 'with --side: keep the .whl as it is instead of unpacking it (pure wheels only)')
     .option('--python <python>', 'target interpreter (default: $VIRTUAL_ENV, else python3 on PATH)')
     .option('--no-compile', 'do not compile bytecode')
+    .option('--cache <dir>', 'the shared wheel cache (default: [cache] dir in the config, else the user cache directory)')
+    .option('--no-cache', 'neither read nor fill the wheel cache')
+    .option('--link-mode <mode>', `how cached files reach the environment: ${LINK_MODES.join(', ')} (default: clone, which copies where the filesystem cannot clone)`)
+    .option('--config <file>', 'config file (default: $SIDEWHEEL_CONFIG, else the user config directory)')
     .option('--break-system-packages', 'install into an externally managed (PEP 668) interpreter anyway')
     .action(async (wheels: string[], flags: InstallFlags) => {
-      if (flags.zipped && !flags.side) program.error('error: --zipped goes with --side', { exitCode: 2 });
-      const python = await targetInterpreter(flags.python);
-      const common = { python, compile: flags.compile, breakSystemPackages: flags.breakSystemPackages ?? false, onWarning: warn };
-      const outcomes = flags.side ? await installSide(wheels, { ...common, zipped: flags.zipped ?? false }) : await installDefault(wheels, common);
+      if (flags.zipped && !flags.side) throw new SidewheelError('USAGE', '--zipped goes with --side');
+      const options = await installOptions(flags);
+      const inputs = wheels.map((file) => ({ file }));
+      const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
       for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
     });
+}
+
+async function installOptions(flags: InstallFlags): Promise<InstallOptions> {
+  const config = loadConfig(flags.config);
+  if (flags.linkMode !== undefined && !(LINK_MODES as readonly string[]).includes(flags.linkMode)) {
+    throw new SidewheelError('USAGE', `--link-mode ${flags.linkMode} is not one of ${LINK_MODES.join(', ')}`);
+  }
+  const cacheDir = flags.cache === false ? null : typeof flags.cache === 'string' ? path.resolve(flags.cache) : (config.cacheDir ?? path.join(cacheRoot(), 'wheels'));
+  return {
+    python: await targetInterpreter(flags.python),
+    compile: flags.compile,
+    breakSystemPackages: flags.breakSystemPackages ?? false,
+    cache: cacheDir === null ? null : new WheelCache(cacheDir),
+    linkMode: (flags.linkMode as LinkMode | undefined) ?? config.linkMode ?? 'clone',
+    extraPlatforms: config.extraPlatforms,
+    onWarning: warn,
+  };
 }
 
 function describeOutcome(o: InstallOutcome, side: boolean): string {

@@ -15,7 +15,7 @@ import { compileBytecode, type CompileJob } from './bytecode.js';
 import { cleanupRoots, filesToRemove, findByName, findInstalled, type InstalledDistribution } from './installed.js';
 import { withEnvironmentLock } from './lock.js';
 import type { InstallPlan } from './plan.js';
-import { recoverInterrupted, Transaction } from './transaction.js';
+import { recoverInterrupted, Transaction, type LinkMode } from './transaction.js';
 
 export interface EnvironmentState {
   readonly installed: readonly InstalledDistribution[];
@@ -33,6 +33,8 @@ export interface Change {
 export interface ChangeOptions {
   readonly python: InterpreterInfo;
   readonly compile: boolean;
+  /** How files from the wheel cache are brought in (default: clone where possible, else copy). */
+  readonly linkMode?: LinkMode;
 }
 
 export async function changeEnvironment<T>(
@@ -58,7 +60,7 @@ export async function changeEnvironment<T>(
       for (const f of removals) txn.remove(f);
       // The runtime is imported at every interpreter start: it always gets bytecode.
       const plans = runtime ? [...change.plans, runtime] : change.plans;
-      await stagePlans(txn, plans, python, (plan) => options.compile || plan === runtime);
+      await stagePlans(txn, plans, python, (plan) => options.compile || plan === runtime, options.linkMode ?? 'clone');
       txn.commit(cleanupRoots(python));
     } catch (e) {
       txn.abort();
@@ -78,14 +80,26 @@ interface StagedPlan {
  * write each RECORD rebuilt from what was staged. `compile` says, per plan, whether
  * its sources get bytecode.
  */
-async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], python: InterpreterInfo, compile: (plan: InstallPlan) => boolean): Promise<void> {
+async function stagePlans(
+  txn: Transaction,
+  plans: readonly InstallPlan[],
+  python: InterpreterInfo,
+  compile: (plan: InstallPlan) => boolean,
+  linkMode: LinkMode,
+): Promise<void> {
   const jobs: CompileJob[] = [];
   const owner = new Map<string, StagedPlan>();
   const stagedPlans: StagedPlan[] = plans.map((plan) => {
     const entry: StagedPlan = { plan, rows: [] };
     for (const file of plan.files) {
-      const staged = txn.stageFile(file.target, file.data, file.executable);
-      entry.rows.push(recordRowFor(relativeTo(plan, file.target), file.data));
+      let staged: string;
+      if ('copyOf' in file) {
+        staged = txn.stageCopy(file.target, file.copyOf.file, file.executable, linkMode);
+        entry.rows.push({ path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) });
+      } else {
+        staged = txn.stageFile(file.target, file.data, file.executable);
+        entry.rows.push(recordRowFor(relativeTo(plan, file.target), file.data));
+      }
       if (compile(plan) && file.target.endsWith('.py')) {
         const job = { source: staged, target: file.target, output: txn.stagedPath() };
         jobs.push(job);

@@ -5,24 +5,21 @@
 import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { assertNotExternallyManaged } from '../python/externally-managed.js';
-import type { InterpreterInfo } from '../python/interpreter.js';
 import { sameProject } from '../runtime/side-versions.js';
-import { describeUnsupported, supportedTags, wheelRank } from '../tags.js';
-import { SpecifierSet, sameVersion } from '../versions.js';
-import { openWheel, type Wheel } from '../wheel/wheel.js';
+import { sameVersion } from '../versions.js';
 import { changeEnvironment, type Change } from './apply.js';
 import { filesToRemove, findByName } from './installed.js';
+import { loadWheels, type LoadOptions, type WheelInput } from './load.js';
+import type { LinkMode } from './transaction.js';
 import { planDefaultInstall } from './plan.js';
 import { planSideInstall } from './side.js';
 
-export interface InstallOptions {
-  readonly python: InterpreterInfo;
+export interface InstallOptions extends LoadOptions {
   /** Compile bytecode with the target interpreter (pip's default). */
   readonly compile: boolean;
   readonly breakSystemPackages: boolean;
-  /** Extra platform tags from config, most specific first. */
-  readonly extraPlatforms?: readonly string[];
-  readonly onWarning?: (message: string) => void;
+  /** How files come from the cache (default: clone where possible, else copy). */
+  readonly linkMode?: LinkMode;
 }
 
 export interface SideInstallOptions extends InstallOptions {
@@ -42,29 +39,10 @@ export interface InstallOutcome {
 const INSTALLER = 'sidewheel';
 const RUNTIME_MIN_PYTHON = [3, 8] as const;
 
-/** Open and validate wheels, and check the interpreter supports their tags and Requires-Python. */
-export async function loadWheels(files: readonly string[], options: InstallOptions): Promise<Wheel[]> {
-  const { python } = options;
-  const wheels = await Promise.all(files.map((f) => openWheel(f)));
-  const supported = supportedTags(python, { extraPlatforms: options.extraPlatforms ?? [] });
-  const pythonVersion = python.version.join('.');
-  for (const wheel of wheels) {
-    if (wheelRank(wheel.filename.tags, supported) === null) {
-      throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: ${describeUnsupported(wheel.filename.tags, python, supported)}`, 'use a wheel built for this interpreter and platform');
-    }
-    const requiresPython = wheel.metadata.get('Requires-Python');
-    if (requiresPython && !new SpecifierSet(requiresPython).contains(pythonVersion, true)) {
-      throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: requires Python ${requiresPython}, and ${python.executable} is ${pythonVersion}`, 'use a version of the project that supports this Python');
-    }
-    for (const w of wheel.warnings) options.onWarning?.(w);
-  }
-  return wheels;
-}
-
-export async function installDefault(files: readonly string[], options: InstallOptions): Promise<InstallOutcome[]> {
+export async function installDefault(inputs: readonly WheelInput[], options: InstallOptions): Promise<InstallOutcome[]> {
   const { python } = options;
   assertNotExternallyManaged(python, options.breakSystemPackages);
-  const wheels = await loadWheels(files, options);
+  const wheels = await loadWheels(inputs, options);
   const seen = new Map<string, string>();
   for (const wheel of wheels) {
     const other = seen.get(normalizeName(wheel.name));
@@ -85,13 +63,13 @@ export async function installDefault(files: readonly string[], options: InstallO
   });
 }
 
-export async function installSide(files: readonly string[], options: SideInstallOptions): Promise<InstallOutcome[]> {
+export async function installSide(inputs: readonly WheelInput[], options: SideInstallOptions): Promise<InstallOutcome[]> {
   const { python } = options;
   assertNotExternallyManaged(python, options.breakSystemPackages);
   if (python.version[0] === 3 && python.version[1] < RUNTIME_MIN_PYTHON[1]) {
     throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${python.version.join('.')}`);
   }
-  const wheels = await loadWheels(files, options);
+  const wheels = await loadWheels(inputs, options);
   const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
   return changeEnvironment(options, async (state) => {
     const result: InstallOutcome[] = [];

@@ -5,14 +5,19 @@
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import type { Wheel } from '../wheel/wheel.js';
+import type { CachedCopy, Wheel, WheelFile } from '../wheel/wheel.js';
 import { rewriteShebang, scriptEntryPoints, wrapperScript } from './scripts.js';
 
-export interface PlannedFile {
+/** A file to write: its bytes, or a copy of identical bytes already on disk (the cache). */
+export type PlannedFile = {
   /** Absolute destination. */
   readonly target: string;
-  readonly data: Buffer;
   readonly executable: boolean;
+} & ({ readonly data: Buffer } | { readonly copyOf: CachedCopy });
+
+/** A wheel's file as planned for `target`: copied from the cache when it is there, else its bytes. */
+export function plannedWheelFile(target: string, file: WheelFile, executable = file.executable): PlannedFile {
+  return file.cached ? { target, executable, copyOf: file.cached } : { target, executable, data: file.data };
 }
 
 /** One distribution's worth of files: a default install, a side version, or the runtime. */
@@ -45,32 +50,31 @@ export function planDefaultInstall(wheel: Wheel, python: InterpreterInfo, option
     data: scheme.data,
   };
   const files = new Map<string, PlannedFile>();
-  const add = (target: string, data: Buffer, executable: boolean, origin: string): void => {
-    const existing = files.get(target);
-    if (existing) {
-      throw new SidewheelError('BAD_WHEEL', `${wheel.filename.filename}: two files install to ${target} (one of them ${origin})`);
+  const add = (file: PlannedFile, origin: string): void => {
+    if (files.has(file.target)) {
+      throw new SidewheelError('BAD_WHEEL', `${wheel.filename.filename}: two files install to ${file.target} (one of them ${origin})`);
     }
-    files.set(target, { target, data, executable });
+    files.set(file.target, file);
   };
 
   for (const file of wheel.files) {
     if (!file.path.startsWith(wheel.dataDir + '/')) {
-      add(path.join(libDir, file.path), file.data, file.executable, file.path);
+      add(plannedWheelFile(path.join(libDir, file.path), file), file.path);
       continue;
     }
     const [, key, ...rest] = file.path.split('/');
     const target = path.join(dataRoots[key!]!, ...rest);
-    const data = key === 'scripts' ? rewriteShebang(file.data, python.executable) : file.data;
     // Like pip, .data/scripts keep the archive's mode: only wrappers are made executable.
-    add(target, data, file.executable, file.path);
+    if (key !== 'scripts') add(plannedWheelFile(target, file), file.path);
+    else add({ target, executable: file.executable, data: rewriteShebang(file.data, python.executable) }, file.path);
   }
 
   for (const [name, ep] of scriptEntryPoints(wheel.entryPoints, python.version)) {
-    add(path.join(scheme.scripts, name), wrapperScript(python.executable, ep), true, `the ${ep.group} entry ${ep.name}`);
+    add({ target: path.join(scheme.scripts, name), executable: true, data: wrapperScript(python.executable, ep) }, `the ${ep.group} entry ${ep.name}`);
   }
 
   const distInfoDir = path.join(libDir, wheel.distInfo);
-  const meta = (name: string, text: string): void => add(path.join(distInfoDir, name), Buffer.from(text), false, name);
+  const meta = (name: string, text: string): void => add({ target: path.join(distInfoDir, name), executable: false, data: Buffer.from(text) }, name);
   meta('INSTALLER', `${options.installer}\n`);
   meta('REQUESTED', '');
   if (options.directUrl) meta('direct_url.json', directUrlJson(wheel));

@@ -8,7 +8,7 @@ import { SidewheelError } from '../errors.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { sideVersionOfWheel, type SideVersion } from '../runtime/side-versions.js';
 import type { Wheel } from '../wheel/wheel.js';
-import type { InstallPlan } from './plan.js';
+import { plannedWheelFile, type InstallPlan, type PlannedFile } from './plan.js';
 
 export interface SidePlan {
   readonly plan: InstallPlan;
@@ -36,7 +36,7 @@ export function planSideInstall(wheel: Wheel, python: InterpreterInfo, options: 
       side: sideVersionOfWheel(wheel, location, 'zip'),
     };
   }
-  const files = wheel.files.map((f) => ({ target: path.join(location, ...f.path.split('/')), data: f.data, executable: f.executable }));
+  const files: PlannedFile[] = wheel.files.map((f) => plannedWheelFile(path.join(location, ...f.path.split('/')), f));
   files.push({ target: path.join(location, wheel.distInfo, 'INSTALLER'), data: Buffer.from(`${options.installer}\n`), executable: false });
   return {
     plan: { label, libDir: location, distInfoDir: path.join(location, wheel.distInfo), files },

@@ -9,6 +9,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
+import { fileMode } from '../fs-modes.js';
+
+/** How files from the cache reach an environment. */
+export type LinkMode = 'clone' | 'copy' | 'hardlink';
 
 const PREFIX = '.sidewheel-txn-';
 const JOURNAL = 'journal.json';
@@ -39,8 +43,26 @@ export class Transaction {
   /** Write a file into staging; it reaches `target` at commit. Returns the staged path. */
   stageFile(target: string, data: Buffer, executable: boolean): string {
     const staged = this.stagedPath();
-    fs.writeFileSync(staged, data, { mode: executable ? 0o777 : 0o666 });
-    if (executable) fs.chmodSync(staged, 0o777 & ~currentUmask() | 0o111);
+    const mode = fileMode(executable);
+    fs.writeFileSync(staged, data, { mode });
+    // The umask cannot add bits, but `| 0o111` can: make sure executables get them.
+    if (executable) fs.chmodSync(staged, mode);
+    this.additions.push({ staged, target });
+    return staged;
+  }
+
+  /**
+   * Stage a copy of a file that is already on disk (a cache entry). `clone` shares blocks
+   * copy-on-write where the filesystem can and copies where it cannot; `hardlink` shares
+   * the file itself, so an edit in one place shows in the other.
+   */
+  stageCopy(target: string, source: string, executable: boolean, linkMode: LinkMode): string {
+    const staged = this.stagedPath();
+    if (linkMode === 'hardlink') fs.linkSync(source, staged);
+    else {
+      fs.copyFileSync(source, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
+      fs.chmodSync(staged, fileMode(executable));
+    }
     this.additions.push({ staged, target });
     return staged;
   }
@@ -178,13 +200,4 @@ function removeEmptyParents(removed: readonly string[], roots: readonly string[]
       }
     }
   }
-}
-
-let umask: number | undefined;
-function currentUmask(): number {
-  if (umask === undefined) {
-    umask = process.umask(0o022);
-    process.umask(umask);
-  }
-  return umask;
 }

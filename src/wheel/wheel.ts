@@ -8,10 +8,17 @@ import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { normalizeName, parseWheelFilename, type WheelFilename } from '../names.js';
 import { sameVersion } from '../versions.js';
-import { readArchive, type Archive } from './archive.js';
+import { readArchive, readArchiveBytes, type Archive } from './archive.js';
 import { parseEntryPoints, type EntryPoint } from './entry-points.js';
 import { parseHeaders, type HeaderFields } from './headers.js';
 import { parseRecord, recordDigest } from './record.js';
+
+/** An identical copy of a file already on disk (a cache entry), with its RECORD hash and size. */
+export interface CachedCopy {
+  readonly file: string;
+  readonly hash: string;
+  readonly size: number;
+}
 
 export interface WheelFile {
   /** Path inside the wheel, `/`-separated. */
@@ -19,6 +26,8 @@ export interface WheelFile {
   readonly data: Buffer;
   /** Any execute bit was set in the archive: installed files get +x, as pip does. */
   readonly executable: boolean;
+  /** Where the same bytes already sit on disk, so installing can copy instead of writing. */
+  readonly cached?: CachedCopy;
 }
 
 export const DATA_KEYS = ['purelib', 'platlib', 'scripts', 'headers', 'data'] as const;
@@ -57,6 +66,12 @@ const ACCEPTED_HASHES = new Set(['sha256', 'sha384', 'sha512', 'sha3_256', 'sha3
 export async function openWheel(file: string): Promise<Wheel> {
   const filename = parseWheelFilename(path.basename(file));
   return validateWheel(filename, await readArchive(file));
+}
+
+/** Validate a wheel already in memory (from a bundle, or read once for hashing). */
+export async function openWheelBytes(file: string, bytes: Buffer): Promise<Wheel> {
+  const filename = parseWheelFilename(path.basename(file));
+  return validateWheel(filename, await readArchiveBytes(file, bytes));
 }
 
 /** Every check that needs only the wheel itself (tags are checked against an interpreter elsewhere). */
