@@ -53,6 +53,8 @@ describe('the wheel cache', { skip: python ? false : 'no CPython >= 3.8' }, () =
   test('--link-mode hardlink shares the cached files, when asked for', async () => {
     const cache = path.join(work.dir, 'cache-links');
     const wheel = await writeWheel(work.dir, { ...wheelSpec, name: 'linked' });
+    const first = makeVenv(python!.executable, path.join(work.dir, 'links-cold'));
+    assert.equal(runCli(['install', '--cache', cache, '--no-compile', '--python', first, wheel]).status, 0);
     const env = makeVenv(python!.executable, path.join(work.dir, 'links'));
     assert.equal(runCli(['install', '--cache', cache, '--link-mode', 'hardlink', '--no-compile', '--python', env, wheel]).status, 0);
     const cachedData = path.join(cacheEntries(cache)[0]!, 'files', 'cached', 'data.txt');

@@ -74,8 +74,8 @@ export class WheelCache {
     };
   }
 
-  /** Add a validated wheel; returns it with its files pointing into the cache. A cache that cannot be written is skipped. */
-  store(wheel: Wheel): Wheel {
+  /** Add a validated wheel. A cache that cannot be written only costs speed, so failures are ignored. */
+  store(wheel: Wheel): void {
     const dir = this.entryDir(wheel.sha256);
     const tmp = path.join(this.root, `v${LAYOUT_VERSION}`, `.tmp-${randomBytes(6).toString('hex')}`);
     try {
@@ -108,11 +108,9 @@ export class WheelCache {
         if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
       }
     } catch {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      return wheel;
+      // Unwritable or full: install without the cache.
     }
     fs.rmSync(tmp, { recursive: true, force: true });
-    return this.lookup(wheel.filename.filename, wheel.sha256, wheel.source, wheel.bytes) ?? wheel;
   }
 }
 

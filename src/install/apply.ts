@@ -94,7 +94,7 @@ async function stagePlans(
     for (const file of plan.files) {
       let staged: string;
       if ('copyOf' in file) {
-        staged = txn.stageCopy(file.target, file.copyOf.file, file.executable, linkMode);
+        staged = txn.stageCopy(file.target, file.copyOf.file, linkMode);
         entry.rows.push({ path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) });
       } else {
         staged = txn.stageFile(file.target, file.data, file.executable);

@@ -47,7 +47,9 @@ async function loadWheel(input: WheelInput, cache: WheelCache | null): Promise<W
   const cached = cache?.lookup(filename.filename, sha256, input.file, bytes);
   if (cached) return cached;
   const wheel = await openWheelBytes(input.file, bytes);
-  return cache ? cache.store(wheel) : wheel;
+  // The bytes are in memory already: this install writes from them, later ones copy from the cache.
+  cache?.store(wheel);
+  return wheel;
 }
 
 async function readWheelFile(file: string): Promise<Buffer> {

@@ -56,13 +56,11 @@ export class Transaction {
    * copy-on-write where the filesystem can and copies where it cannot; `hardlink` shares
    * the file itself, so an edit in one place shows in the other.
    */
-  stageCopy(target: string, source: string, executable: boolean, linkMode: LinkMode): string {
+  stageCopy(target: string, source: string, linkMode: LinkMode): string {
     const staged = this.stagedPath();
     if (linkMode === 'hardlink') fs.linkSync(source, staged);
-    else {
-      fs.copyFileSync(source, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
-      fs.chmodSync(staged, fileMode(executable));
-    }
+    // A copy keeps the cached file's mode, which was set from the same rules when it was cached.
+    else fs.copyFileSync(source, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
     this.additions.push({ staged, target });
     return staged;
   }
