@@ -7,6 +7,7 @@ import { installDefault, installSide, type InstallOptions, type InstallOutcome }
 import type { LinkMode } from '../install/transaction.js';
 import { cacheRoot } from '../paths.js';
 import { say, targetInterpreter, warn } from './context.js';
+import { progressBar } from './progress-bar.js';
 
 interface InstallFlags {
   python?: string;
@@ -17,6 +18,7 @@ interface InstallFlags {
   linkMode?: string;
   config?: string;
   breakSystemPackages?: boolean;
+  quiet?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -33,12 +35,18 @@ export function registerInstall(program: Command): void {
     .option('--link-mode <mode>', `how cached files reach the environment: ${LINK_MODES.join(', ')} (default: clone, which copies where the filesystem cannot clone)`)
     .option('--config <file>', 'config file (default: $SIDEWHEEL_CONFIG, else the user config directory)')
     .option('--break-system-packages', 'install into an externally managed (PEP 668) interpreter anyway')
+    .option('-q, --quiet', 'no progress bars and no report of what was installed (errors still show)')
     .action(async (wheels: string[], flags: InstallFlags) => {
       if (flags.zipped && !flags.side) throw new SidewheelError('USAGE', '--zipped goes with --side');
-      const options = await installOptions(flags);
-      const inputs = wheels.map((file) => ({ file }));
-      const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
-      for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
+      const progress = progressBar(flags.quiet ?? false);
+      try {
+        const options = { ...(await installOptions(flags)), onProgress: progress.listener };
+        const inputs = wheels.map((file) => ({ file }));
+        const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
+        if (!flags.quiet) for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
+      } finally {
+        progress.stop();
+      }
     });
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { runtimePlan, RUNTIME_NAME } from '../runtime/render.js';
 import { scanSideVersions, type SideVersion } from '../runtime/side-versions.js';
+import { counter, type ProgressListener } from '../progress.js';
 import { formatRecord, recordRowFor, type RecordRow } from '../wheel/record.js';
 import { compileBytecode, type CompileJob } from './bytecode.js';
 import { cleanupRoots, filesToRemove, findByName, findInstalled, type InstalledDistribution } from './installed.js';
@@ -35,6 +36,7 @@ export interface ChangeOptions {
   readonly compile: boolean;
   /** How files from the wheel cache are brought in (default: clone where possible, else copy). */
   readonly linkMode?: LinkMode;
+  readonly onProgress?: ProgressListener;
 }
 
 export async function changeEnvironment<T>(
@@ -60,7 +62,7 @@ export async function changeEnvironment<T>(
       for (const f of removals) txn.remove(f);
       // The runtime is imported at every interpreter start: it always gets bytecode.
       const plans = runtime ? [...change.plans, runtime] : change.plans;
-      await stagePlans(txn, plans, python, (plan) => options.compile || plan === runtime, options.linkMode ?? 'clone');
+      await stagePlans(txn, plans, python, { compile: (plan) => options.compile || plan === runtime, linkMode: options.linkMode ?? 'clone', onProgress: options.onProgress });
       txn.commit(cleanupRoots(python));
     } catch (e) {
       txn.abort();
@@ -80,13 +82,16 @@ interface StagedPlan {
  * write each RECORD rebuilt from what was staged. `compile` says, per plan, whether
  * its sources get bytecode.
  */
-async function stagePlans(
-  txn: Transaction,
-  plans: readonly InstallPlan[],
-  python: InterpreterInfo,
-  compile: (plan: InstallPlan) => boolean,
-  linkMode: LinkMode,
-): Promise<void> {
+interface StageOptions {
+  /** Whether a plan's sources get bytecode. */
+  readonly compile: (plan: InstallPlan) => boolean;
+  readonly linkMode: LinkMode;
+  readonly onProgress?: ProgressListener | undefined;
+}
+
+async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], python: InterpreterInfo, options: StageOptions): Promise<void> {
+  const { compile, linkMode } = options;
+  const tick = counter(options.onProgress, 'writing files', plans.reduce((n, p) => n + p.files.length, 0));
   const jobs: CompileJob[] = [];
   const owner = new Map<string, StagedPlan>();
   const stagedPlans: StagedPlan[] = plans.map((plan) => {
@@ -100,6 +105,7 @@ async function stagePlans(
         staged = txn.stageFile(file.target, file.data, file.executable);
         entry.rows.push(recordRowFor(relativeTo(plan, file.target), file.data));
       }
+      tick();
       if (compile(plan) && file.target.endsWith('.py')) {
         const job = { source: staged, target: file.target, output: txn.stagedPath() };
         jobs.push(job);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { WheelCache } from '../cache/wheel-cache.js';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename } from '../names.js';
+import { counter, type ProgressListener } from '../progress.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { describeUnsupported, supportedTags, wheelRank } from '../tags.js';
 import { SpecifierSet } from '../versions.js';
@@ -28,10 +29,12 @@ export interface LoadOptions {
   /** Extra platform tags from config, most specific first. */
   readonly extraPlatforms?: readonly string[];
   readonly onWarning?: (message: string) => void;
+  readonly onProgress?: ProgressListener;
 }
 
 export async function loadWheels(inputs: readonly WheelInput[], options: LoadOptions): Promise<Wheel[]> {
-  const wheels = await Promise.all(inputs.map((input) => loadWheel(input, options.cache)));
+  const tick = counter(options.onProgress, 'validating wheels', inputs.length);
+  const wheels = await Promise.all(inputs.map(async (input) => loadWheel(input, options.cache).finally(tick)));
   const supported = supportedTags(options.python, { extraPlatforms: options.extraPlatforms ?? [] });
   for (const wheel of wheels) {
     checkInterpreter(wheel, options.python, supported);
