@@ -147,6 +147,31 @@ describe('side install rules', { skip: pythons.length === 0 ? 'no CPython >= 3.8
   });
 });
 
+describe('pip changing the default behind sidewheel', { skip: pythons.length === 0 || !pipWheel() ? 'needs CPython >= 3.8 and a pip wheel' : false }, () => {
+  test('the runtime sees the default pip left, not the one sidewheel last saw', async () => {
+    const python = pythons[pythons.length - 1]!;
+    const env = path.join(work.dir, 'behind-back');
+    const venvPython = makeVenv(python.executable, env);
+    const versions = ['1.0', '2.0', '3.0'];
+    const [v1, v2, v3] = await Promise.all(versions.map((version) => writeWheel(work.dir, { name: 'shifty', version, files: { 'shifty/__init__.py': `V = "${version}"\n` } })));
+    assert.equal(runCli(['install', '--python', venvPython, v2!]).status, 0);
+    assert.equal(runCli(['install', '--side', '--python', venvPython, v1!]).status, 0);
+    const pip = (...args: string[]): void => {
+      const r = runPython(venvPython, [`${pipWheel()}/pip`, ...args, '-q', '--disable-pip-version-check']);
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const want = (requires: string): string => runPython(venvPython, ['-c', `__requires__ = ${JSON.stringify(requires)}\nimport shifty; print(shifty.V)`]).stdout.trim();
+    pip('install', '--no-deps', v3!);
+    assert.equal(want('shifty>=3'), '3.0', 'the default pip installed');
+    assert.equal(want('shifty<2'), '1.0', 'the side version still');
+    pip('uninstall', '-y', 'shifty');
+    assert.equal(want('shifty<2'), '1.0');
+    const gone = runPython(venvPython, ['-c', '__requires__ = "shifty>=2"\nimport shifty']);
+    assert.notEqual(gone.status, 0, 'no default any more, and no side version satisfies');
+    assert.match(gone.stderr, /shifty>=2/);
+  });
+});
+
 function pipWheel(): string | undefined {
   return wheels.find((w) => w.project === 'pip')?.file;
 }
