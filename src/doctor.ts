@@ -43,7 +43,7 @@ export async function doctor(python: InterpreterInfo, fix: boolean): Promise<Doc
   const problems = await diagnose(python);
   if (!fix || problems.length === 0) return { problems, fixed: false };
   await changeEnvironment({ python, compile: true }, async (state) => ({
-    change: { plans: [], removals: [], sidesAfter: state.sides },
+    change: { plans: [], removals: [], sidesAfter: await state.sides() },
     result: undefined,
   }));
   return { problems, fixed: true };

@@ -20,7 +20,8 @@ import { recoverInterrupted, Transaction, type LinkMode } from './transaction.js
 
 export interface EnvironmentState {
   readonly installed: readonly InstalledDistribution[];
-  readonly sides: readonly SideVersion[];
+  /** The side versions on disk; read only when asked for (an environment may hold thousands). */
+  readonly sides: () => Promise<readonly SideVersion[]>;
 }
 
 export interface Change {
@@ -47,7 +48,8 @@ export async function changeEnvironment<T>(
   const workDir = python.scheme.purelib;
   return withEnvironmentLock(workDir, async () => {
     recoverInterrupted(workDir);
-    const state: EnvironmentState = { installed: await findInstalled(python), sides: await scanSideVersions(python) };
+    let sides: Promise<readonly SideVersion[]> | undefined;
+    const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= scanSideVersions(python)) };
     const { change, result } = await decide(state);
     if (!change) return result;
     const removals = [...change.removals];

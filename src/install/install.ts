@@ -73,7 +73,7 @@ export async function installSide(inputs: readonly WheelInput[], options: SideIn
   const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
   return changeEnvironment(options, async (state) => {
     const result: InstallOutcome[] = [];
-    const sides = [...state.sides];
+    const sides = [...(await state.sides())];
     const plans = [];
     for (const { wheel, plan, side } of planned) {
       const existing =

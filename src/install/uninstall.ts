@@ -28,7 +28,7 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
   return changeEnvironment({ python, compile: false }, async (state) => {
     const removals: string[] = [];
     const removed: Removed[] = [];
-    let sides: SideVersion[] = [...state.sides];
+    let sides: SideVersion[] = [...(await state.sides())];
     let sidesChanged = false;
     for (const target of targets) {
       const dist = findByName(state.installed, target.name);
