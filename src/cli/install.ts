@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { WheelCache } from '../cache/wheel-cache.js';
 import { LINK_MODES, loadConfig } from '../config.js';
 import { SidewheelError } from '../errors.js';
+import { expandInputs } from '../install/inputs.js';
 import { installDefault, installSide, type InstallOptions, type InstallOutcome } from '../install/install.js';
 import type { LinkMode } from '../install/transaction.js';
 import { cacheRoot } from '../paths.js';
+import { supportedTags } from '../tags.js';
 import { say, targetInterpreter, warn } from './context.js';
 import { progressBar } from './progress-bar.js';
 
@@ -25,7 +27,7 @@ export function registerInstall(program: Command): void {
   program
     .command('install')
     .description('install wheels as the default version of their projects, or alongside it with --side')
-    .argument('<wheels...>', 'wheel files')
+    .argument('<targets...>', 'wheel files and bundles')
     .option('--side', 'install alongside the default version, activated at run time by __requires__')
     .option('--zipped', 'with --side: keep the .whl as it is instead of unpacking it (pure wheels only)')
     .option('--python <python>', 'target interpreter (default: $VIRTUAL_ENV, else python3 on PATH)')
@@ -41,7 +43,8 @@ export function registerInstall(program: Command): void {
       const progress = progressBar(flags.quiet ?? false);
       try {
         const options = { ...(await installOptions(flags)), onProgress: progress.listener };
-        const inputs = wheels.map((file) => ({ file }));
+        const supported = supportedTags(options.python, { extraPlatforms: options.extraPlatforms });
+        const inputs = await expandInputs(wheels, { python: options.python, supported, allVersions: flags.side ?? false });
         const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
         if (!flags.quiet) for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
       } finally {

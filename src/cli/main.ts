@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isSidewheelError } from '../errors.js';
+import { registerBundle } from './bundle.js';
 import { registerDoctor } from './doctor.js';
 import { registerInstall } from './install.js';
 import { registerList } from './list.js';
@@ -22,6 +23,7 @@ registerList(program);
 registerResolve(program);
 registerRun(program);
 registerDoctor(program);
+registerBundle(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -49,7 +49,8 @@ export async function installDefault(inputs: readonly WheelInput[], options: Ins
     if (other) throw new SidewheelError('USAGE', `${other} and ${wheel.filename.filename} are both ${wheel.name}; a project has one default version`, 'use --side to install several versions');
     seen.set(normalizeName(wheel.name), wheel.filename.filename);
   }
-  const plans = wheels.map((wheel) => planDefaultInstall(wheel, python, { installer: INSTALLER, directUrl: true }));
+  // PEP 610 records a wheel installed from a file; a bundle member has no URL of its own.
+  const plans = wheels.map((wheel, i) => planDefaultInstall(wheel, python, { installer: INSTALLER, directUrl: inputs[i]!.bytes === undefined }));
   return changeEnvironment(options, async (state) => {
     const removals: string[] = [];
     const result: InstallOutcome[] = [];

@@ -1,0 +1,58 @@
+/**
+ * What `install` was given, turned into wheels to install: wheel files as they are, and
+ * the wheels of a bundle that suit the interpreter (every hash verified before any is
+ * used). For a default install a bundle contributes one wheel per project: the highest
+ * version, then the best-ranked tags; for a side install, every suitable wheel.
+ */
+import path from 'node:path';
+import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
+import { SidewheelError } from '../errors.js';
+import { parseWheelFilename, type Tag } from '../names.js';
+import type { InterpreterInfo } from '../python/interpreter.js';
+import { wheelRank } from '../tags.js';
+import { compareVersions, SpecifierSet } from '../versions.js';
+import type { WheelInput } from './load.js';
+
+export interface ExpandOptions {
+  readonly python: InterpreterInfo;
+  readonly supported: readonly Tag[];
+  /** Keep every suitable version of a project (side installs), not only the best. */
+  readonly allVersions: boolean;
+}
+
+export async function expandInputs(args: readonly string[], options: ExpandOptions): Promise<WheelInput[]> {
+  const inputs: WheelInput[] = [];
+  for (const arg of args) {
+    if (arg.endsWith('.whl') || !(await isBundle(arg))) inputs.push({ file: arg });
+    else inputs.push(...(await bundleInputs(arg, options)));
+  }
+  return inputs;
+}
+
+async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
+  const bundle = await openBundle(file);
+  const version = options.python.version.join('.');
+  const fits = (spec: string | null): boolean => spec === null || new SpecifierSet(spec).contains(version, true);
+  if (!fits(bundle.requiresPython)) {
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${version}`);
+  }
+  const suitable = bundle.wheels
+    .map((wheel) => ({ wheel, rank: wheelRank(wheel.tags, options.supported) }))
+    .filter((c): c is { wheel: BundleWheel; rank: number } => c.rank !== null && fits(c.wheel.requiresPython));
+  if (suitable.length === 0) {
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
+  }
+  const chosen = options.allVersions ? suitable : bestPerProject(suitable);
+  return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), bytes: wheel.bytes }));
+}
+
+/** Per project, the highest version, then the best-ranked tags (a lower rank is better). */
+function bestPerProject<T extends { wheel: BundleWheel; rank: number }>(candidates: readonly T[]): T[] {
+  const versionOf = (c: T): string => parseWheelFilename(c.wheel.fileName).version.replace(/_/g, '-');
+  const best = new Map<string, T>();
+  for (const c of candidates) {
+    const current = best.get(c.wheel.name);
+    if (!current || (compareVersions(versionOf(c), versionOf(current)) || current.rank - c.rank) > 0) best.set(c.wheel.name, c);
+  }
+  return [...best.values()];
+}
