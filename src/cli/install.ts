@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import { WheelCache } from '../cache/wheel-cache.js';
 import { LINK_MODES, loadConfig } from '../config.js';
 import { SidewheelError } from '../errors.js';
+import { chooseFromWheelhouse } from '../install/from-wheelhouse.js';
 import { expandInputs } from '../install/inputs.js';
+import type { WheelInput } from '../install/load.js';
+import { describeResolved } from '../resolve/resolver.js';
 import { installDefault, installSide, type InstallOptions, type InstallOutcome } from '../install/install.js';
 import type { LinkMode } from '../install/transaction.js';
 import { cacheRoot } from '../paths.js';
@@ -21,15 +24,17 @@ interface InstallFlags {
   config?: string;
   breakSystemPackages?: boolean;
   quiet?: boolean;
+  from?: string;
 }
 
 export function registerInstall(program: Command): void {
   program
     .command('install')
     .description('install wheels as the default version of their projects, or alongside it with --side')
-    .argument('<targets...>', 'wheel files and bundles')
+    .argument('<targets...>', 'wheel files and bundles; with --from, requirements')
     .option('--side', 'install alongside the default version, activated at run time by __requires__')
     .option('--zipped', 'with --side: keep the .whl as it is instead of unpacking it (pure wheels only)')
+    .option('--from <dir-or-bundle>', 'resolve the requirements given against the wheels of a directory or bundle, dependencies included')
     .option('--python <python>', 'target interpreter (default: $VIRTUAL_ENV, else python3 on PATH)')
     .option('--no-compile', 'do not compile bytecode')
     .option('--cache <dir>', 'the shared wheel cache (default: [cache] dir in the config, else the user cache directory)')
@@ -44,7 +49,13 @@ export function registerInstall(program: Command): void {
       try {
         const options = { ...(await installOptions(flags)), onProgress: progress.listener };
         const supported = supportedTags(options.python, { extraPlatforms: options.extraPlatforms });
-        const inputs = await expandInputs(wheels, { python: options.python, supported, allVersions: flags.side ?? false });
+        let inputs: readonly WheelInput[];
+        if (flags.from) {
+          const choice = await chooseFromWheelhouse(flags.from, wheels, { python: options.python, supported, keepInstalled: !flags.side });
+          if (!flags.quiet) for (const project of choice.projects) say(`resolved ${describeResolved(project)}${project.wheel ? '' : ', already installed'}`);
+          inputs = choice.inputs;
+        } else inputs = await expandInputs(wheels, { python: options.python, supported, allVersions: flags.side ?? false });
+        if (inputs.length === 0) return;
         const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
         if (!flags.quiet) for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
       } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { parseHeaders } from '../wheel/headers.js';
+import { parseHeaders, type HeaderFields } from '../wheel/headers.js';
 import { parseRecord } from '../wheel/record.js';
 
 export interface InstalledDistribution {
@@ -14,6 +14,7 @@ export interface InstalledDistribution {
   readonly distInfoDir: string;
   /** The directory RECORD paths are relative to. */
   readonly siteDir: string;
+  readonly metadata: HeaderFields;
 }
 
 export function siteDirs(python: InterpreterInfo): string[] {
@@ -38,7 +39,7 @@ export async function findInstalled(python: InterpreterInfo): Promise<InstalledD
       const stem = entry.slice(0, -'.dist-info'.length);
       const name = fields.get('Name') ?? stem.split('-')[0]!;
       const version = fields.get('Version') ?? stem.split('-')[1] ?? '';
-      found.push({ name, version, distInfoDir, siteDir });
+      found.push({ name, version, distInfoDir, siteDir, metadata: fields });
     }
   }
   return found;
