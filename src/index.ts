@@ -26,3 +26,10 @@ export { uninstall, parseRemovalTarget, type RemovalTarget, type Removed } from 
 export { listDistributions, formatTable, type ListRow } from './list.js';
 export { scanSideVersions, type SideVersion } from './runtime/side-versions.js';
 export { resolveRequirements } from './runtime/query.js';
+export { createBundle } from './bundle/create.js';
+export { openBundle, isBundle, type Bundle, type BundleWheel } from './bundle/read.js';
+export { resolveWheelhouse, describeResolved, type WheelhouseResolution, type ResolvedProject } from './resolve/resolver.js';
+export { describeWheelhouse, directorySource, bufferSource, type CandidateSource, type Wheelhouse } from './resolve/candidates.js';
+export { chooseFromWheelhouse } from './install/from-wheelhouse.js';
+export { expandInputs } from './install/inputs.js';
+export { doctor, diagnose } from './doctor.js';
