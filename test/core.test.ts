@@ -5,11 +5,11 @@ import { SidewheelError } from '../src/errors.js';
 import { planDefaultInstall } from '../src/install/plan.js';
 import { rewriteShebang, scriptEntryPoints, shebang, wrapperScript } from '../src/install/scripts.js';
 import { escapeName, normalizeName, parseWheelFilename, tagString } from '../src/names.js';
-import type { InterpreterInfo } from '../src/python/interpreter.js';
 import { parseEntryPoints } from '../src/wheel/entry-points.js';
 import { parseHeaders } from '../src/wheel/headers.js';
 import { formatRecord, parseRecord, recordHash } from '../src/wheel/record.js';
 import { unsafePathReason, validateWheel } from '../src/wheel/wheel.js';
+import { syntheticInterpreter } from './helpers/interpreter.js';
 import { wheelEntries } from './helpers/wheels.js';
 
 describe('names', () => {
@@ -134,23 +134,15 @@ describe('paths inside wheels', () => {
 });
 
 describe('the default-install plan (pure)', () => {
-  const python: InterpreterInfo = {
+  // A CPython 3.12 venv at /env whose purelib and platlib differ, so the plan must pick.
+  const python = syntheticInterpreter({
     executable: '/env/bin/python',
-    implementation: 'cpython',
     version: [3, 12, 1],
     soabi: 'cpython-312-x86_64-linux-gnu',
-    abiflags: '',
-    debug: false,
-    freeThreaded: false,
-    platform: 'linux-x86_64',
-    machine: 'x86_64',
-    is32bit: false,
-    libc: { kind: 'glibc', major: 2, minor: 36 },
     isVenv: true,
     prefix: '/env',
     scheme: { purelib: '/env/lib/site', platlib: '/env/lib64/site', scripts: '/env/bin', data: '/env', headers: '/env/include/site/python3.12' },
-    externallyManaged: null,
-  };
+  });
   const spec = {
     name: 'Demo_Pkg',
     version: '1.0',

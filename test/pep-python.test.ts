@@ -12,15 +12,14 @@ import { after, describe, test } from 'node:test';
 import {
   CHECKER,
   VECTORS,
-  type Python,
   findOracle,
-  findPythons,
   generateVectors,
   isSupportedCPython,
   label,
   packagingSeries,
   runPython,
 } from './helpers/pep-oracle.js';
+import { findPythons, type FoundPython as Python } from './helpers/pythons.js';
 
 interface CheckReport {
   python: string;

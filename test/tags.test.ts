@@ -18,7 +18,7 @@ import { execa } from 'execa';
 import { isSidewheelError } from '../src/errors.js';
 import { parseWheelFilename, tagString, type Tag } from '../src/names.js';
 import type { InterpreterInfo } from '../src/python/interpreter.js';
-import { locateInterpreter, probeInterpreter } from '../src/python/probe.js';
+import { probeInterpreter } from '../src/python/probe.js';
 import {
   cpythonAbis,
   describeUnsupported,
@@ -29,6 +29,8 @@ import {
   wheelRank,
   type TagOptions,
 } from '../src/tags.js';
+import { syntheticInterpreter as interp } from './helpers/interpreter.js';
+import { compareDotted, findPythons } from './helpers/pythons.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/test/; the helper script stays in the source tree.
@@ -83,52 +85,22 @@ function assertSameList(actual: readonly string[], expected: readonly string[], 
   }
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await fs.access(file, fs.constants.X_OK);
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** PATH's python3, every pyenv version's python3, and the system python3, whichever exist. */
-async function candidatePythons(): Promise<string[]> {
-  const found: string[] = [];
-  try {
-    found.push(await locateInterpreter(undefined, { PATH: process.env.PATH }));
-  } catch {
-    // No python3 on PATH: the other places may still have one.
-  }
-  const pyenv = await execa('pyenv', ['root'], { reject: false, timeout: 20_000 }).catch(() => null);
-  const pyenvRoot = pyenv?.exitCode === 0 ? String(pyenv.stdout).trim() : process.env.PYENV_ROOT;
-  if (pyenvRoot) {
-    const versions = await fs.readdir(path.join(pyenvRoot, 'versions')).catch(() => [] as string[]);
-    for (const v of versions.sort()) found.push(path.join(pyenvRoot, 'versions', v, 'bin', 'python3'));
-  }
-  found.push('/usr/bin/python3');
-  const present: string[] = [];
-  for (const p of found) if ((await isExecutable(p)) && !present.includes(p)) present.push(p);
-  return present;
-}
-
 interface Probed {
   readonly executable: string;
   readonly info: InterpreterInfo;
   readonly label: string;
 }
 
-/** Probe each candidate once; two paths to one interpreter (a pyenv shim, say) count once. */
-async function probeAll(paths: readonly string[]): Promise<{ probed: Probed[]; failed: string[] }> {
+/**
+ * Every interpreter found, probed by sidewheel's own probe at the path it was found at
+ * (PATH's python3 may be a pyenv shim, as `--python` would get it).
+ */
+async function probeAll(): Promise<{ probed: Probed[]; failed: string[] }> {
   const probed: Probed[] = [];
   const failed: string[] = [];
-  const seen = new Set<string>();
-  for (const executable of paths) {
+  for (const { foundAt: executable } of findPythons()) {
     try {
       const info = await probeInterpreter(executable);
-      const id = `${info.prefix}|${info.version.join('.')}|${info.implementation}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
       probed.push({ executable, info, label: `${info.implementation} ${info.version.join('.')} (${executable})` });
     } catch (e) {
       failed.push(`${executable}: ${e instanceof Error ? e.message : String(e)}`);
@@ -137,17 +109,7 @@ async function probeAll(paths: readonly string[]): Promise<{ probed: Probed[]; f
   return { probed, failed };
 }
 
-const { probed, failed } = await probeAll(await candidatePythons());
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  const pb = b.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+const { probed, failed } = await probeAll();
 
 /** The interpreter whose own `packaging` is newest: it judges the emulated cases. */
 async function findEmulator(): Promise<{ python: string; packaging: PackagingFound } | null> {
@@ -155,7 +117,7 @@ async function findEmulator(): Promise<{ python: string; packaging: PackagingFou
   for (const p of probed) {
     const answer = await runOracle<{ packaging: PackagingFound | null }>(p.executable, 'version').catch(() => null);
     const found = answer?.packaging;
-    if (found && (!best || compareVersions(found.version, best.packaging.version) > 0)) best = { python: p.executable, packaging: found };
+    if (found && (!best || compareDotted(found.version, best.packaging.version) > 0)) best = { python: p.executable, packaging: found };
   }
   return best;
 }
@@ -170,31 +132,8 @@ async function emulate(cases: readonly EmulatedCase[], mac: readonly { version: 
 
 // ------------------------------------------------------------------ synthetic interpreters
 
-const BASE: InterpreterInfo = {
-  executable: '/opt/python/bin/python3',
-  implementation: 'cpython',
-  version: [3, 11, 4],
-  soabi: 'cpython-311-x86_64-linux-gnu',
-  abiflags: '',
-  debug: false,
-  freeThreaded: false,
-  platform: 'linux-x86_64',
-  machine: 'x86_64',
-  is32bit: false,
-  libc: { kind: 'glibc', major: 2, minor: 36 },
-  isVenv: false,
-  prefix: '/opt/python',
-  scheme: {
-    purelib: '/opt/python/lib/python3.11/site-packages',
-    platlib: '/opt/python/lib/python3.11/site-packages',
-    scripts: '/opt/python/bin',
-    data: '/opt/python',
-    headers: '/opt/python/include/python3.11',
-  },
-  externallyManaged: null,
-};
-
-const interp = (over: Partial<InterpreterInfo>): InterpreterInfo => ({ ...BASE, ...over });
+/** The shared synthetic interpreter; the cases below change only what they name. */
+const BASE = interp();
 
 const SYNTHETIC: Readonly<Record<string, EmulatedCase>> = {
   'musl x86_64, CPython 3.12': interp({ version: [3, 12, 2], soabi: 'cpython-312-x86_64-linux-musl', libc: { kind: 'musl', major: 1, minor: 2 } }),
@@ -306,7 +245,7 @@ function laterAdditions(ours: readonly string[], version: string, info: Interpre
     { since: '22.0', tag: `cp${info.version[0]}${info.version[1]}-none-any`, why: 'cpNNN-none-any, added in packaging 22.0, pypa/packaging#541' },
     { since: '21.3', tag: 'pp3-none-any', why: 'pp3-none-any, added in packaging 21.3, pypa/packaging#311' },
   ];
-  return known.filter((k) => compareVersions(version, k.since) < 0 && ours.includes(k.tag));
+  return known.filter((k) => compareDotted(version, k.since) < 0 && ours.includes(k.tag));
 }
 
 /**

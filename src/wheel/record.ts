@@ -1,5 +1,6 @@
 /** RECORD files: CSV rows of `path,algorithm=urlsafe-b64-digest,size`. */
 import { createHash } from 'node:crypto';
+import { compareCodePoints } from '../versions/python-text.js';
 
 export interface RecordRow {
   readonly path: string;
@@ -56,22 +57,13 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Rows as pip writes them (csv's excel dialect): sorted, `\r\n` line ends, quoting only where needed. */
+/**
+ * Rows as pip writes them (csv's excel dialect): sorted as Python sorts strings (by code
+ * point, not JavaScript's UTF-16 units), `\r\n` line ends, quoting only where needed.
+ */
 export function formatRecord(rows: readonly RecordRow[]): string {
-  const sorted = [...rows].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.hash, b.hash) || compareStrings(a.size, b.size));
+  const sorted = [...rows].sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.hash, b.hash) || compareCodePoints(a.size, b.size));
   return sorted.map((r) => [r.path, r.hash, r.size].map(csvField).join(',') + '\r\n').join('');
-}
-
-/** Python's code-point string order (JS `<` compares UTF-16 units, which differs above the BMP). */
-function compareStrings(a: string, b: string): number {
-  const ca = Array.from(a);
-  const cb = Array.from(b);
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const x = ca[i]!.codePointAt(0)!;
-    const y = cb[i]!.codePointAt(0)!;
-    if (x !== y) return x - y;
-  }
-  return ca.length - cb.length;
 }
 
 // RECORD spells algorithms as Python's hashlib does; node names a few differently.

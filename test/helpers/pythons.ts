@@ -1,15 +1,23 @@
 /**
- * The interpreters on this machine, found at run time: python3 on PATH, every pyenv
- * version, and the system's /usr/bin/python3. Nothing is hard-coded; absent ones are
- * simply not listed, and tests skip what they need but cannot find.
+ * The interpreters on this machine, found at run time: the one place tests look for
+ * them. Nothing is hard-coded; absent ones are simply not listed, and tests skip what
+ * they need but cannot find. Discovery is synchronous and cached; what only some tests
+ * need (which `packaging` an interpreter can import) is asked lazily, per interpreter.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export interface FoundPython {
-  /** An absolute path to run. */
+  /** sys.executable: an absolute path to run. */
   readonly executable: string;
+  /** The path the search first found it at, as a user would name it (PATH's python3 may be a pyenv shim). */
+  readonly foundAt: string;
+  /** sys.executable with links resolved: one interpreter reached by two paths is listed once. */
+  readonly realExecutable: string;
+  /** sys.implementation.name: `cpython`, `pypy`, ... */
+  readonly implementation: string;
   readonly version: readonly [number, number, number];
   /** A short label for test names, e.g. `3.11.7 (pyenv)`. */
   readonly label: string;
@@ -19,27 +27,18 @@ export interface FoundPython {
 
 let cached: FoundPython[] | undefined;
 
+/** Every distinct Python 3 found, oldest first. */
 export function findPythons(): FoundPython[] {
   if (cached) return cached;
-  const candidates: Array<[string, string]> = [];
-  const onPath = which('python3');
-  if (onPath) candidates.push([onPath, 'PATH']);
-  const pyenvRoot = pyenv();
-  if (pyenvRoot) {
-    const versions = path.join(pyenvRoot, 'versions');
-    for (const v of existsSync(versions) ? readdirSync(versions).sort() : []) candidates.push([path.join(versions, v, 'bin', 'python3'), 'pyenv']);
-  }
-  candidates.push(['/usr/bin/python3', 'system']);
   const seen = new Set<string>();
   const found: FoundPython[] = [];
-  for (const [exe, origin] of candidates) {
-    if (!existsSync(exe)) continue;
+  for (const [exe, origin] of candidates()) {
     const info = describe(exe);
     if (!info) continue;
-    const real = realpathSync(info.realExecutable);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    found.push({ executable: info.realExecutable, version: info.version, stdlib: info.stdlib, label: `${info.version.join('.')} (${origin})` });
+    const realExecutable = realpathSync(info.executable);
+    if (seen.has(realExecutable)) continue;
+    seen.add(realExecutable);
+    found.push({ ...info, foundAt: exe, realExecutable, label: `${info.version.join('.')} (${origin})` });
   }
   cached = found.sort((a, b) => compareTuples(a.version, b.version));
   return cached;
@@ -47,8 +46,101 @@ export function findPythons(): FoundPython[] {
 
 /** Interpreters at or above a minimum version. */
 export function pythonsAtLeast(major: number, minor: number): FoundPython[] {
-  return findPythons().filter((p) => compareTuples(p.version, [major, minor, 0]) >= 0);
+  return findPythons().filter((p) => isAtLeast(p, major, minor));
 }
+
+export function isAtLeast(python: FoundPython, major: number, minor: number): boolean {
+  return compareTuples(python.version, [major, minor, 0]) >= 0;
+}
+
+/**
+ * Where to look, in order; the first path to reach an interpreter names it. PATH's
+ * python3 (the default a user gets), every pyenv version and the system python3 come
+ * first; then any other python, python3 or python3.N on PATH.
+ */
+function candidates(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const onPath = which('python3');
+  if (onPath) out.push([onPath, 'PATH']);
+  const pyenv = pyenvRoot();
+  if (pyenv) {
+    const versions = path.join(pyenv, 'versions');
+    for (const v of existsSync(versions) ? readdirSync(versions).sort() : []) out.push([path.join(versions, v, 'bin', 'python3'), 'pyenv']);
+  }
+  out.push(['/usr/bin/python3', 'system']);
+  // pyenv's shims are skipped: each costs a shell start and can only reach a version listed above.
+  const shims = pyenv && path.join(pyenv, 'shims');
+  for (const dir of pathDirs()) {
+    if (dir === shims) continue;
+    for (const name of listDir(dir).filter((n) => /^python(3(\.\d+)?)?$/.test(n)).sort()) out.push([path.join(dir, name), 'PATH']);
+  }
+  // Links to one file (python3 -> python3.11, /bin -> /usr/bin) would only probe it again.
+  const files = new Set<string>();
+  return out.filter(([exe]) => {
+    if (!existsSync(exe)) return false;
+    const file = realpathSync(exe);
+    if (files.has(file)) return false;
+    files.add(file);
+    return true;
+  });
+}
+
+// Python 2 has no sys.implementation: it fails here and is not listed, as no test wants it.
+const DESCRIBE = 'import json, sys, sysconfig; print(json.dumps([sys.executable, sys.implementation.name, list(sys.version_info[:3]), sysconfig.get_path("stdlib")]))';
+
+function describe(exe: string): Pick<FoundPython, 'executable' | 'implementation' | 'version' | 'stdlib'> | null {
+  try {
+    const out = execFileSync(exe, ['-I', '-c', DESCRIBE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
+    const [executable, implementation, version, stdlib] = JSON.parse(out) as [string, string, [number, number, number], string];
+    return { executable, implementation, version, stdlib };
+  } catch {
+    return null; // not a Python, a pyenv shim for a version not selected, or one too old
+  }
+}
+
+function pathDirs(): string[] {
+  return (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
+}
+
+function which(command: string): string | null {
+  for (const dir of pathDirs()) {
+    const candidate = path.join(dir, command);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return []; // PATH may name directories that do not exist
+  }
+}
+
+function pyenvRoot(): string | null {
+  try {
+    return execFileSync('pyenv', ['root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return process.env.PYENV_ROOT || null;
+  }
+}
+
+function compareTuples(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/**
+ * Dotted release numbers (`21.3`, `3.11.7`) in numeric order, a missing or non-numeric
+ * part counting as 0. Enough for the packaging versions found here; not PEP 440.
+ */
+export function compareDotted(a: string, b: string): number {
+  const numbers = (text: string): number[] => text.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  return compareTuples(numbers(a), numbers(b));
+}
+
+// ------------------------------------------------------------------ wheels they carry
 
 /** Wheels bundled with each interpreter's ensurepip, by file name (first one found wins). */
 export function ensurepipWheels(): Map<string, string> {
@@ -59,41 +151,6 @@ export function ensurepipWheels(): Map<string, string> {
     for (const f of readdirSync(dir)) if (f.endsWith('.whl') && !wheels.has(f)) wheels.set(f, path.join(dir, f));
   }
   return wheels;
-}
-
-function describe(exe: string): { realExecutable: string; version: [number, number, number]; stdlib: string } | null {
-  try {
-    const out = execFileSync(exe, ['-I', '-c', 'import sys, sysconfig, json; print(json.dumps([sys.executable, list(sys.version_info[:3]), sysconfig.get_path("stdlib")]))'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 20_000,
-    });
-    const [realExecutable, version, stdlib] = JSON.parse(out) as [string, [number, number, number], string];
-    return { realExecutable, version, stdlib };
-  } catch {
-    return null;
-  }
-}
-
-function which(command: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, command);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
-function pyenv(): string | null {
-  try {
-    return execFileSync('pyenv', ['root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-function compareTuples(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
 }
 
 /**
@@ -109,4 +166,55 @@ export function realWheels(): Map<string, string> {
     }
   }
   return wheels;
+}
+
+// ------------------------------------------------------------------ the packaging each can import
+
+export interface PackagingFound {
+  readonly version: string;
+  /** Its own install, or the copy vendored in the pip wheel its ensurepip bundles. */
+  readonly source: 'installed' | 'vendored';
+}
+
+// Syntax every Python 3 parses: no f-strings, which 3.5 lacks.
+const PACKAGING_PROBE = `
+import glob, json, os, sys, sysconfig
+found = None
+try:
+    import packaging, packaging.requirements, packaging.markers
+    found = {"version": packaging.__version__, "source": "installed"}
+except Exception:
+    def key(path):
+        v = os.path.basename(path).split("-")[1]
+        return [int(x) if x.isdigit() else 0 for x in v.split(".")]
+    wheels = sorted(glob.glob(os.path.join(sysconfig.get_path("stdlib"), "ensurepip", "_bundled", "pip-*.whl")), key=key)
+    if wheels:
+        sys.path.insert(0, wheels[-1])
+        try:
+            import pip._vendor.packaging as vendored
+            import pip._vendor.packaging.requirements
+            found = {"version": vendored.__version__, "source": "vendored"}
+        except Exception:
+            pass
+print(json.dumps(found))
+`;
+
+const run = promisify(execFile);
+const packaging = new Map<string, Promise<PackagingFound | null>>();
+
+/**
+ * The packaging `python` imports, else the one its ensurepip's pip vendors; null when
+ * neither imports. Asked once per interpreter, and only when a test wants it.
+ */
+export function packagingIn(python: FoundPython): Promise<PackagingFound | null> {
+  let answer = packaging.get(python.realExecutable);
+  if (!answer) {
+    // Not -I: scripts that use this packaging run without it, so the probe must see their sys.path.
+    answer = run(python.executable, ['-c', PACKAGING_PROBE], { timeout: 20_000 }).then(
+      ({ stdout }) => JSON.parse(stdout) as PackagingFound | null,
+      () => null,
+    );
+    packaging.set(python.realExecutable, answer);
+  }
+  return answer;
 }
