@@ -29,6 +29,7 @@ import { MARKER_ENVIRONMENT_SCRIPT, markerEnvironmentFrom, type MarkerEnvironmen
 import { parseHeaders } from '../src/wheel/headers.js';
 import { readWheelMetadata, readWheelMetadataFromBuffer } from '../src/wheel/metadata-only.js';
 import { makeVenv, tempDir } from './helpers/env.js';
+import { syntheticInterpreter } from './helpers/interpreter.js';
 import { ensurepipWheels, findPythons } from './helpers/pythons.js';
 import { wheelEntries, wheelFileName, writeWheel, type WheelSpec } from './helpers/wheels.js';
 
@@ -36,23 +37,14 @@ const run = promisify(execFile);
 
 // ------------------------------------------------------------------ a synthetic interpreter
 
-const INFO: InterpreterInfo = {
+const INFO: InterpreterInfo = syntheticInterpreter({
   executable: '/venv/bin/python',
-  implementation: 'cpython',
   version: [3, 12, 1],
   soabi: 'cpython-312-x86_64-linux-gnu',
-  abiflags: '',
-  debug: false,
-  freeThreaded: false,
-  platform: 'linux-x86_64',
-  machine: 'x86_64',
-  is32bit: false,
-  libc: { kind: 'glibc', major: 2, minor: 36 },
   isVenv: true,
   prefix: '/venv',
   scheme: { purelib: '/venv/lib', platlib: '/venv/lib', scripts: '/venv/bin', data: '/venv', headers: '/venv/include' },
-  externallyManaged: null,
-};
+});
 const SUPPORTED = supportedTags(INFO);
 const ENV: MarkerEnvironment = markerEnvironmentFrom({
   implementation_name: 'cpython',
