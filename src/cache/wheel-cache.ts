@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileMode } from '../fs-modes.js';
 import { parseWheelFilename } from '../names.js';
-import type { EntryPoint } from '../wheel/entry-points.js';
 import { parseHeaders } from '../wheel/headers.js';
 import { recordHash } from '../wheel/record.js';
 import type { CachedCopy, Wheel, WheelFile } from '../wheel/wheel.js';
@@ -21,20 +20,13 @@ const LAYOUT_VERSION = 1;
 const META = 'wheel.json';
 const FILES = 'files';
 
-interface EntryMeta {
+/** What a cache entry records of the validated wheel: its plain fields, METADATA as text, and each file's hash. */
+type EntryMeta = Pick<Wheel, 'name' | 'version' | 'distInfo' | 'dataDir' | 'wheelVersion' | 'rootIsPurelib' | 'entryPoints' | 'warnings'> & {
   readonly layout: number;
   readonly filename: string;
-  readonly name: string;
-  readonly version: string;
-  readonly distInfo: string;
-  readonly dataDir: string;
-  readonly wheelVersion: readonly [number, number];
-  readonly rootIsPurelib: boolean;
   readonly metadataText: string;
-  readonly entryPoints: readonly EntryPoint[];
-  readonly warnings: readonly string[];
   readonly files: ReadonlyArray<{ readonly path: string; readonly hash: string; readonly size: number; readonly executable: boolean }>;
-}
+};
 
 export class WheelCache {
   constructor(readonly root: string) {}
