@@ -11,6 +11,7 @@ import { compareVersions } from '../src/versions.js';
 import { parseWheelFilename } from '../src/names.js';
 import { findPythons, realWheels } from '../test/helpers/pythons.js';
 import { interleave, report, type Contender } from './measure.js';
+import { runtimeBench } from './runtime-bench.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
@@ -85,6 +86,7 @@ try {
   if (!python) throw new Error('no CPython >= 3.8 found');
   console.log(`sidewheel bench: ${ROUNDS} interleaved rounds, CPython ${python.label}, node ${process.version}, in ${benchRoot}`);
   defaultInstallBench(work, python.executable);
+  await runtimeBench(work, python.executable, Number(process.env.BENCH_RUNTIME_ROUNDS ?? ROUNDS * 4));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,7 +3,8 @@ python -m sidewheel resolve [--json] REQUIREMENT...
 
 ``list`` prints exactly what the CLI's ``sidewheel list`` prints (format in
 INDEX.md); ``resolve`` prints the distributions the runtime would activate for
-the requirements, in the same row format, without activating them.
+the requirements, in the same row format plus why each was chosen, without
+activating them (what the CLI's ``sidewheel resolve`` prints).
 """
 
 import os
@@ -123,15 +124,21 @@ def main(argv):
         if not rest:
             return fail(USAGE, 2)
         from ._errors import ResolutionError
-        from ._resolve import resolve
+        from ._resolve import explain
 
         try:
-            dists = resolve(rest)
+            explained = explain(rest)
         except ResolutionError as exc:
             return fail(exc)
-        write(render([row(d.name, d.version, d.is_default,
-                          d.dist_info if d.is_default else d.location, d.format)
-                      for d in dists], as_json))
+        rows = []
+        for d, reason in explained:
+            r = row(d.name, d.version, d.is_default, d.dist_info if d.is_default else d.location, d.format)
+            r["reason"] = reason
+            rows.append(r)
+        text = render(rows, as_json)
+        if not as_json:  # the table, then one line per row: "name version: reason"
+            text += "".join("%s %s: %s\n" % (r["name"], r["version"], r["reason"]) for r in rows)
+        write(text)
         return 0
     return fail("unknown command %r; %s" % (command, USAGE), 2)
 

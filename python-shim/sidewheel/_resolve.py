@@ -1,7 +1,13 @@
 """Resolution and activation of side versions (see INDEX.md for the rules).
 
 Loaded only when something is actually required, never at plain interpreter
-start: this is where json, the PEP 440/508 code and importlib come in.
+start.  An activation is budgeted at a few milliseconds, so it avoids what
+would cost more than the work itself: ``re`` (about as expensive to import as
+the whole activation; the plainest requirements are parsed without it),
+the ``json`` package (which imports ``re``; the C scanner is used directly),
+``sysconfig``, ``importlib.metadata`` (``importlib.invalidate_caches()``
+imports it on 3.13+) and parsing the whole index (a project's entry is
+looked up in the CLI's compact index text and parsed alone).
 """
 
 import _thread
@@ -9,7 +15,14 @@ import os
 import sys
 
 from . import _hook, _pep
-from ._errors import DistributionNotFound, ResolutionError, VersionConflict
+
+
+def _error(name):
+    """The exception class ``sidewheel._errors.<name>``: that module is
+    imported when an error is raised, never by a successful activation."""
+    from . import _errors
+
+    return getattr(_errors, name)
 
 INDEX_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "index.json")
 INDEX_FORMAT, INDEX_VERSION = "sidewheel-index", 1
@@ -61,6 +74,15 @@ def resolve(requirements, _by="resolve()"):
         return _Resolver().resolve(_parse(requirements, _by))
 
 
+def explain(requirements, _by="resolve()"):
+    """Like resolve(), but return (Distribution, reason) pairs: why each
+    version was chosen, one line (format in INDEX.md)."""
+    with _lock:
+        resolver = _Resolver()
+        dists = resolver.resolve(_parse(requirements, _by))
+        return [(d, resolver.why(d)) for d in dists]
+
+
 def require(*requirements):
     """Resolve and activate; return the distributions now active for
     ``requirements`` (dependencies included).  Raises ResolutionError."""
@@ -81,15 +103,15 @@ def require_main(value):
     whatever went wrong, because it surfaces from an import statement."""
     try:
         if not isinstance(value, str) and not _is_string_list(value):
-            raise ResolutionError(
+            raise _error("ResolutionError")(
                 "__main__.__requires__ must be a string or a list of strings, not %s"
                 % type(value).__name__)
         require_text(value, "__main__.__requires__")
-    except ResolutionError:
-        raise
     except Exception as exc:
-        raise ResolutionError("cannot honour __main__.__requires__: %s: %s"
-                              % (type(exc).__name__, exc))
+        if isinstance(exc, _error("ResolutionError")):
+            raise
+        raise _error("ResolutionError")("cannot honour __main__.__requires__: %s: %s"
+                                        % (type(exc).__name__, exc))
 
 
 def _is_string_list(value):
@@ -108,8 +130,8 @@ def _parse(requirements, who):
             for sub in item:
                 add(sub)
         else:
-            raise ResolutionError("requirements must be strings, not %s (from %s)"
-                                  % (type(item).__name__, who))
+            raise _error("ResolutionError")(
+                "requirements must be strings, not %s (from %s)" % (type(item).__name__, who))
 
     add(requirements)
     parsed = []
@@ -118,65 +140,316 @@ def _parse(requirements, who):
         if not line or line.startswith("#"):
             continue
         try:
-            parsed.append((_pep.Requirement(line), who))
+            parsed.append((_requirement(line), who))
         except _pep.InvalidRequirement as exc:
-            raise ResolutionError("invalid requirement %r from %s: %s" % (line, who, exc),
-                                  requirement=line, required_by=who)
+            raise _error("ResolutionError")(
+                "invalid requirement %r from %s: %s" % (line, who, exc), requirement=line, required_by=who)
     return parsed
+
+
+# Requirements and specifiers without regular expressions, for the plainest
+# forms: _pep compiles its patterns on first use, and importing re alone costs
+# as much as everything else an activation does.  Anything else goes to _pep.
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+_NAME_ENDS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_RELEASE_CHARS = frozenset("0123456789.")
+_TWO_CHAR_OPS = ("<=", ">=", "==", "!=", "~=")
+_WS = " \t"
+
+
+def _requirement(text):
+    """_pep.Requirement(text): an equivalent object, built without regular
+    expressions when ``text`` is a name with at most a comma-separated list
+    of ``<``, ``<=``, ``>``, ``>=``, ``==``, ``!=``, ``~=`` clauses on versions
+    of digits and dots (``==``/``!=`` also with ``.*``); no extras, markers,
+    URLs or ``===``."""
+    text = text.strip(_WS)
+    i, n = 0, len(text)
+    while i < n and text[i] in _NAME_CHARS:
+        i += 1
+    name = text[:i]
+    specifier = _specifier_set(text[i:]) if name and name[0] in _NAME_ENDS \
+        and name[-1] in _NAME_ENDS else None
+    if specifier is None:
+        return _pep.Requirement(text)
+    req = _pep.Requirement.__new__(_pep.Requirement)
+    req.name, req.url, req.extras, req.specifier, req.marker = name, None, set(), specifier, None
+    return req
+
+
+_specifier_sets = {}
+
+
+def _specifier_set(text):
+    """_pep.SpecifierSet(text) for plain clauses (see _requirement), else None."""
+    cached = _specifier_sets.get(text)
+    if cached is not None:
+        return cached
+    specs = []
+    if text.strip(_WS):
+        for part in text.split(","):
+            part = part.strip(_WS)
+            op = part[:2] if part[:2] in _TWO_CHAR_OPS else part[:1]
+            if op not in _TWO_CHAR_OPS and op not in ("<", ">"):
+                return None
+            version = part[len(op):].strip(_WS)
+            release = version[:-2] if op in ("==", "!=") and version.endswith(".*") else version
+            if not release or not _RELEASE_CHARS.issuperset(release) or "" in release.split("."):
+                return None
+            if op == "~=" and "." not in release:
+                return None  # invalid: _pep says why
+            spec = _PlainSpecifier.__new__(_PlainSpecifier)
+            spec.operator, spec.version, spec._spec_version = op, version, None
+            specs.append(spec)
+    result = _pep.SpecifierSet("")
+    result._specs = tuple(specs)
+    _specifier_sets[text] = result
+    return result
+
+
+def _plain(v):
+    return v.epoch == 0 and v.pre is None and v.post is None and v.dev is None and v._local is None
+
+
+class _PlainSpecifier(_pep._Specifier):
+    """A clause on a version of digits and dots.  For candidates that are
+    plain releases too, prefix matching (``==V.*``, ``!=V.*``, ``~=V``)
+    compares release tuples instead of _pep's regex-split strings; the result
+    is the same (test_fast_paths proves it against _pep on a grid)."""
+
+    __slots__ = ()
+
+    def _equal(self, parsed, spec):
+        if spec.endswith(".*") and _plain(parsed):
+            return _release_prefix(parsed.release, tuple(map(int, spec[:-2].split("."))))
+        return _pep._Specifier._equal(self, parsed, spec)
+
+    def _compatible(self, parsed):
+        if _plain(parsed):
+            spec = self._spec
+            return parsed >= spec and _release_prefix(parsed.release, spec.release[:-1])
+        return _pep._Specifier._compatible(self, parsed)
+
+
+def _release_prefix(release, prefix):
+    """Does ``release``, padded with zeros, start with ``prefix``?"""
+    if len(release) < len(prefix):
+        release = release + (0,) * (len(prefix) - len(release))
+    return release[:len(prefix)] == prefix
+
+
+def _requires_python(text):
+    """SpecifierSet of a Requires-Python value (InvalidSpecifier when bad)."""
+    return _specifier_set(text) or _pep.SpecifierSet(text)
 
 
 # ----------------------------------------------------------------- index, defaults
 
-_index_cache = {}  # path -> ((mtime_ns, size), projects, error)
+_index_cache = {}  # path -> ((mtime_ns, size), _Index)
+
+# How the CLI writes the index (JSON.stringify, no spaces): in that form a
+# project's entry is found by its key and parsed alone.
+_COMPACT_PREFIX_BYTES = b'{"format":"sidewheel-index","version":1,"projects":{'
+_JSON_WS = " \t\n\r"
+_JSON_WS_BYTES = b" \t\n\r"
 
 
 def load_index(path=INDEX_PATH):
     """Return (projects, error): projects maps a normalized name to its display
     name and side Distributions (highest first); error is a one-line reason
     when the index is unreadable (then projects is empty).  A missing index is
-    simply empty: no side version was ever installed."""
+    simply empty: no side version was ever installed.  Reads the whole index."""
+    index = _load(path)
+    return index.all(), index.error
+
+
+def _load(path=INDEX_PATH):
+    """The _Index of ``path``, cached while its mtime and size stay the same."""
     try:
         st = os.stat(path)
     except OSError:
-        return {}, None
+        return _Index(path, None)
     stamp = (st.st_mtime_ns, st.st_size)
     cached = _index_cache.get(path)
     if cached is not None and cached[0] == stamp:
-        return cached[1], cached[2]
+        return cached[1]
     try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        index = _Index(path, None, _unreadable(path, exc))
+    else:
+        index = _Index(path, data)
+    _index_cache[path] = (stamp, index)
+    return index
+
+
+def _unreadable(path, exc):
+    return "index %s is unreadable (%s: %s)" % (path, type(exc).__name__, exc)
+
+
+class _Index(object):
+    """The index of one (mtime, size) of the file.
+
+    In the CLI's compact form, each project's entry is decoded and parsed
+    when the resolution first asks for it (``get``); anything else, and every
+    doubt about the compact form, decodes, parses and checks the whole file
+    (``all``).  Distributions are built once per project and reused."""
+
+    def __init__(self, path, data, error=None):
+        self.path = path
+        self.error = error
+        self.data = None     # compact form: the file's bytes, parsed project by project
+        self.spans = None    # compact form: key -> (start, end) of its project in data
+        self.projects = {}   # key -> (name, [Distribution]), or None: not in the index
+        self.complete = True
+        if data is None:
+            return
+        # The compact form ends with the last entry's list and project, the
+        # projects object and the whole (or is empty): a cheap check against
+        # truncation, which the CLI's atomic writes make unlikely anyway.
+        body = data[-16:].rstrip(_JSON_WS_BYTES)
+        if data.startswith(_COMPACT_PREFIX_BYTES) and (
+                body.endswith(b"]}}}") or data.rstrip(_JSON_WS_BYTES) == _COMPACT_PREFIX_BYTES + b"}}"):
+            self.data = data
+            self.complete = False
+        else:
+            self._parse_all(data)
+
+    def get(self, key):
+        """(display name, side Distributions highest first) of project ``key``
+        (PEP 503 normalized), or None when it has no side version."""
+        if key in self.projects or self.complete:
+            return self.projects.get(key)
+        try:
+            if self.spans is None:
+                self.spans = _project_spans(self.data)
+            span = self.spans.get(key.encode("utf-8"))
+            found = None
+            if span is not None:
+                found = _project(key, _scan(self.data[span[0]:span[1]].decode("utf-8"), 0)[0])
+        except Exception:  # not what the CLI writes after all: read and check it all
+            self._parse_all(self.data)
+            return self.projects.get(key)
+        self.projects[key] = found
+        return found
+
+    def all(self):
+        """Every project: {key: (display name, side Distributions)}."""
+        if not self.complete:
+            self._parse_all(self.data)
+        return self.projects
+
+    def _parse_all(self, data):
+        self.data = self.spans = None
+        self.complete = True
+        try:
+            data = _json_loads(data.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+                raise ValueError("not a sidewheel index")
+            if data.get("version") != INDEX_VERSION:
+                raise ValueError("index version %r, this runtime reads %d" % (data.get("version"), INDEX_VERSION))
+            projects = {}
+            for key, project in data["projects"].items():
+                projects[_pep.canonicalize_name(key)] = _project(key, project)
+        except Exception as exc:  # UnicodeDecodeError, ValueError, a wrong shape: all unreadable
+            self.projects, self.error = {}, _unreadable(self.path, exc)
+        else:
+            # Keep the Distributions already handed out for the same projects.
+            projects.update((k, v) for k, v in self.projects.items() if v is not None and k in projects)
+            self.projects = projects
+
+
+_PROJECT_START = b'":{"name":'
+
+
+def _project_spans(data):
+    """{key (bytes): (start, end)} of every project's value in the compact form, in
+    one pass (``end`` is where the next key starts: the scanner stops before).
+    ``"<key>":{"name":`` cannot occur inside a JSON string (its quotes would
+    be escaped), and after the prefix only the projects object has keys whose
+    value is an object starting with "name"."""
+    spans = {}
+    previous = None
+    at = data.find(_PROJECT_START, len(_COMPACT_PREFIX_BYTES))
+    while at >= 0:
+        quote = data.rfind(b'"', 0, at)
+        if previous is not None:
+            spans[previous[0]] = (previous[1], quote)
+        previous = (data[quote + 1:at], at + 2)
+        at = data.find(_PROJECT_START, at + 10)
+    if previous is not None:
+        spans[previous[0]] = (previous[1], len(data))
+    return spans  # a key met twice: the last one wins, as in json.loads
+
+
+def _project(key, project):
+    """(display name, side Distributions) from one project's index entry;
+    raises when a side entry lacks its version or location."""
+    name = project.get("name") or key
+    sides = []
+    for e in project.get("side", ()):
+        version, location = e["version"], e["location"]
+        if not isinstance(version, str) or not isinstance(location, str):
+            raise ValueError("side entry of %s with a non-string version or location" % key)
+        sides.append(Distribution(
+            name, version, location, False,
+            paths=e.get("paths") or [location],
+            dist_info=os.path.join(location, e["dist_info"]) if e.get("dist_info") else None,
+            requires=e.get("requires_dist") or (),
+            requires_python=e.get("requires_python"),
+            format=e.get("format", "directory"),
+            top_level=e.get("top_level") or ()))
+    return name, sides
+
+
+def _json_loads(text):
+    """json.loads(text) through the C scanner, without importing the json
+    package (which imports re); json.loads itself on any error, for its message."""
+    try:
+        start = len(text) - len(text.lstrip(_JSON_WS))
+        value, end = _scan(text, start)
+        if text[end:].strip(_JSON_WS):
+            raise ValueError("extra data")
+        return value
+    except Exception:
         import json
 
-        with open(path, "rb") as f:
-            data = json.loads(f.read().decode("utf-8"))
-        projects = _read_index(data)
-        error = None
-    except Exception as exc:  # OSError, ValueError, a wrong shape: all unreadable
-        projects, error = {}, "index %s is unreadable (%s: %s)" % (path, type(exc).__name__, exc)
-    _index_cache[path] = (stamp, projects, error)
-    return projects, error
+        return json.loads(text)
 
 
-def _read_index(data):
-    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
-        raise ValueError("not a sidewheel index")
-    if data.get("version") != INDEX_VERSION:
-        raise ValueError("index version %r, this runtime reads %d" % (data.get("version"), INDEX_VERSION))
-    projects = {}
-    for key, project in data["projects"].items():
-        name = project.get("name") or key
-        sides = []
-        for e in project.get("side", ()):
-            location = e["location"]
-            sides.append(Distribution(
-                name, e["version"], location, False,
-                paths=e.get("paths") or [location],
-                dist_info=os.path.join(location, e["dist_info"]) if e.get("dist_info") else None,
-                requires=e.get("requires_dist") or (),
-                requires_python=e.get("requires_python"),
-                format=e.get("format", "directory"),
-                top_level=e.get("top_level") or ()))
-        projects[_pep.canonicalize_name(key)] = (name, sides)
-    return projects
+_scanner = []
+
+
+def _scan(text, position):
+    """(value, end) of the JSON value at ``position``, as json.loads reads it."""
+    if not _scanner:
+        try:
+            from _json import make_scanner
+        except ImportError:
+            make_scanner = None
+        if make_scanner is None:  # no C accelerator: the json package's decoder
+            import json
+
+            _scanner.append(json.JSONDecoder().raw_decode)
+        else:
+            context = _ScanContext()
+            _scanner.append(make_scanner(context))
+    try:
+        return _scanner[0](text, position)
+    except StopIteration as exc:  # the C scanner's "expecting value"
+        raise ValueError("expecting a JSON value at %s" % exc.value)
+
+
+class _ScanContext(object):
+    """What json.decoder.JSONDecoder gives the C scanner, with json.loads' defaults."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float  # "NaN", "Infinity", "-Infinity"
 
 
 def read_metadata(path):
@@ -198,6 +471,40 @@ def read_metadata(path):
     return headers
 
 
+def _listdir(entry, directory):
+    """The names in ``directory`` (a set), or None when it cannot be listed.
+    The import system's FileFinder for the sys.path ``entry`` has usually
+    listed it already: its listing is used while the directory's mtime is the
+    one the finder saw (the finder's own rule)."""
+    finder = sys.path_importer_cache.get(entry)
+    cached = getattr(finder, "_path_cache", None)
+    try:
+        if isinstance(cached, set) and getattr(finder, "_path_mtime", None) == os.stat(directory).st_mtime:
+            return cached
+        return set(os.listdir(directory))
+    except OSError:
+        return None
+
+
+def _dist_infos(names):
+    """The names ending in .dist-info (any case), sorted.  site-packages
+    with side versions holds thousands of names: they are searched as one
+    string rather than one by one."""
+    blob = "\n".join(names)
+    low = blob.lower()
+    if len(low) != len(blob) or blob.count("\n") != len(names) - 1:
+        # lower() changed a length, or a name holds a newline: one by one
+        return sorted(n for n in names if n[-10:].lower() == ".dist-info")
+    out = []
+    at = low.find(".dist-info\n")
+    while at >= 0:
+        out.append(blob[low.rfind("\n", 0, at) + 1:at + 10])
+        at = low.find(".dist-info\n", at + 11)
+    if low.endswith(".dist-info"):
+        out.append(blob[low.rfind("\n") + 1:])
+    return sorted(out)
+
+
 class _Defaults(object):
     """Default versions: the first ``*.dist-info`` of each project along
     sys.path (what importlib.metadata.version() finds), skipping entries that
@@ -207,6 +514,16 @@ class _Defaults(object):
     def __init__(self, skip):
         self.skip = skip
         self.found = None
+        self.listed = {}  # sys.path entry -> the names in it
+
+    def exists(self, path):
+        """os.path.exists(path), from the listing of its directory when that
+        directory is a sys.path entry listed for this resolution."""
+        directory, name = os.path.split(path)
+        names = self.listed.get(directory)
+        if names is not None and name:
+            return name in names
+        return os.path.exists(path)
 
     def get(self, key):
         if self.found is None:
@@ -215,14 +532,14 @@ class _Defaults(object):
                 directory = entry or "."
                 if entry in self.skip:
                     continue
-                try:
-                    names = os.listdir(directory)
-                except OSError:  # missing, not a directory (zip), unreadable
+                names = _listdir(entry, directory)
+                if names is None:  # missing, not a directory (zip), unreadable
                     continue
-                for n in names:
-                    if n[-10:].lower() == ".dist-info":
-                        k = _pep.canonicalize_name(n[:-10].partition("-")[0])
-                        self.found.setdefault(k, (directory, n))
+                if entry:
+                    self.listed[entry] = names
+                for n in _dist_infos(names):
+                    k = _pep.canonicalize_name(n[:-10].partition("-")[0])
+                    self.found.setdefault(k, (directory, n))
         hit = self.found.get(key)
         if hit is None:
             return None
@@ -270,6 +587,7 @@ class _Project(object):
         self.excluded = {}  # Distribution -> reason
         self.blocked = []   # excluded only by process state (already imported or active)
         self.allowed_cache = {}
+        self.pinned = None  # the side version already active, if any
 
     def all(self):
         return ([self.default] if self.default is not None else []) + self.sides
@@ -277,24 +595,54 @@ class _Project(object):
 
 class _Resolver(object):
     def __init__(self):
-        self.index, self.index_error = load_index()
+        self.index = _load()
         self.active = set(sys.path)
-        skip = set()
-        for _, sides in self.index.values():
-            for side in sides:
-                if side.paths and side.paths[0] in self.active:
-                    skip.update(side.paths)
-        self.defaults = _Defaults(skip)
+        self.defaults = _Defaults(self.active_side_paths())
         self.projects = {}
         self.conflicts = []
         self.attempts = 0
-        self.position = insert_position(
-            [os.path.dirname(s.location) for _, sides in self.index.values() for s in sides])
-        self.early = [_norm(p) for p in sys.path[:self.position] if p]
+        self._early = None
         self.startup = _hook.startup_modules or frozenset()
         self.python = _python_version()
+        self.python_fits = {}  # Requires-Python text -> bool
         self.parsed = {}   # id(Distribution) -> its parsed Requires-Dist
         self.markers = {}  # (marker text, extra) -> bool
+        self.constraints = {}  # key -> ((Requirement, who), ...) of the solution found
+
+    @property
+    def index_error(self):
+        return self.index.error
+
+    def sides(self, key, display):
+        found = self.index.get(key)
+        return found if found is not None else (display, [])
+
+    def active_side_paths(self):
+        """sys.path entries of side versions already active (their paths[0],
+        the location, is on sys.path).  A location is <site dir>/<wheel file
+        name>, so only entries ending in .whl are looked up, under the project
+        their file name names; anything else ending in .whl means reading the
+        whole index."""
+        skip = set()
+        for entry in sys.path:
+            if not isinstance(entry, str) or not entry.endswith(".whl"):
+                continue
+            key = _pep.canonicalize_name(os.path.basename(entry).partition("-")[0])
+            found = [s for s in self.sides(key, key)[1] if s.paths and s.paths[0] == entry]
+            if not found:
+                found = [s for _, sides in self.index.all().values() for s in sides
+                         if s.paths and s.paths[0] == entry]
+            for side in found:
+                skip.update(side.paths)
+        return skip
+
+    @property
+    def early(self):
+        """Normalized sys.path entries before the insertion point (stdlib,
+        script directory, PYTHONPATH): computed only when needed."""
+        if self._early is None:
+            self._early = [_norm(p) for p in sys.path[:insert_position()] if p]
+        return self._early
 
     # -- candidates
 
@@ -302,7 +650,7 @@ class _Resolver(object):
         project = self.projects.get(key)
         if project is not None:
             return project
-        name, sides = self.index.get(key, (display, []))
+        name, sides = self.sides(key, display)
         sides = sorted((d for d in sides if d.parsed_version is not None),
                        key=lambda d: d.parsed_version, reverse=True) + [
             d for d in sides if d.parsed_version is None]
@@ -311,7 +659,7 @@ class _Resolver(object):
         active = [s for s in sides if s.paths and s.paths[0] in self.active]
         if active:
             # Already on sys.path (activated earlier): it is the only choice.
-            pinned = min(active, key=lambda s: sys.path.index(s.paths[0]))
+            pinned = project.pinned = min(active, key=lambda s: sys.path.index(s.paths[0]))
             for d in project.all():
                 if d is not pinned:
                     project.excluded[d] = "cannot be used: %s %s (side) is already active" % (
@@ -337,12 +685,16 @@ class _Resolver(object):
             return "has a version that is not PEP 440 (%r)" % dist.version, False
         if dist.is_default:
             return None, False
-        if not os.path.exists(dist.location):
+        if not self.defaults.exists(dist.location):
             return "is missing on disk (%s)" % dist.location, False
         if dist.requires_python:
             try:
-                spec = _pep.SpecifierSet(dist.requires_python)
-                if not spec.contains(self.python, prereleases=True):
+                fits = self.python_fits.get(dist.requires_python)
+                if fits is None:
+                    spec = _requires_python(dist.requires_python)
+                    fits = self.python_fits[dist.requires_python] = spec.contains(
+                        self.python, prereleases=True)
+                if not fits:
                     return "requires Python %s" % dist.requires_python, False
             except _pep.InvalidSpecifier:
                 return "has an invalid Requires-Python %r" % dist.requires_python, False
@@ -370,12 +722,14 @@ class _Resolver(object):
         SpecifierSet.filter decides over the usable versions."""
         if req.url:
             return set(d.parsed_version for d in project.usable)
-        key = str(req.specifier)
-        allowed = project.allowed_cache.get(key)
-        if allowed is None:
+        # By identity (str() of a specifier costs more than filtering); the
+        # entry holds the specifier, so its id cannot be reused meanwhile.
+        cached = project.allowed_cache.get(id(req.specifier))
+        if cached is None:
             versions = [d.parsed_version for d in project.usable]
-            allowed = project.allowed_cache[key] = set(req.specifier.filter(versions))
-        return allowed
+            cached = project.allowed_cache[id(req.specifier)] = (
+                req.specifier, set(req.specifier.filter(versions)))
+        return cached[1]
 
     def ok(self, project, dist, req):
         return dist in project.usable and dist.parsed_version in self.allowed(project, req)
@@ -389,7 +743,7 @@ class _Resolver(object):
             parsed = []
             for line in dist.requires:
                 try:
-                    parsed.append(_pep.Requirement(line))
+                    parsed.append(_requirement(line))
                 except _pep.InvalidRequirement:
                     pass  # a broken line in someone's METADATA cannot be followed
             self.parsed[id(dist)] = parsed
@@ -414,7 +768,7 @@ class _Resolver(object):
             try:
                 value = req.marker.evaluate({"extra": extra})
             except ValueError as exc:  # all _pep errors are ValueErrors
-                raise ResolutionError("cannot evaluate the marker of %s: %s" % (req, exc))
+                raise _error("ResolutionError")("cannot evaluate the marker of %s: %s" % (req, exc))
             self.markers[key] = value
         return value
 
@@ -422,16 +776,18 @@ class _Resolver(object):
 
     def resolve(self, roots):
         roots = [(r, who) for r, who in roots if r.marker is None or self.marker(r, "")]
-        chosen = self.search({}, {}, roots, 0)
-        if chosen is None:
+        found = self.search({}, {}, roots, 0)
+        if found is None:
             raise self.failure()
+        chosen, self.constraints = found
         return [dist for dist, _ in chosen.values()]
 
     def search(self, chosen, constraints, queue, i):
         """Depth-first: take requirements from ``queue`` in order; a project is
         decided when first met, trying its candidates in preference order, and
         every later requirement on it is checked against that choice.  Returns
-        {key: (dist, extras)} or None after recording why it failed."""
+        ({key: (dist, extras)}, {key: ((req, who), ...)}) or None after
+        recording why it failed."""
         chosen = dict(chosen)
         constraints = dict(constraints)
         queue = list(queue)
@@ -458,14 +814,52 @@ class _Resolver(object):
             for dist in options:
                 self.attempts += 1
                 if self.attempts > MAX_ATTEMPTS:
-                    raise ResolutionError("resolution abandoned after %d attempts; last problem: %s"
-                                          % (MAX_ATTEMPTS, self.failure()))
+                    raise _error("ResolutionError")(
+                        "resolution abandoned after %d attempts; last problem: %s" % (MAX_ATTEMPTS, self.failure()))
                 found = self.search(_with(chosen, key, (dist, extras)), constraints,
                                     queue + self.dependencies(dist, extras), i)
                 if found is not None:
                     return found
             return None
-        return chosen
+        return chosen, constraints
+
+    # -- explaining choices
+
+    def why(self, dist):
+        """Why the last resolve() chose ``dist``, in one line (INDEX.md)."""
+        key = _pep.canonicalize_name(dist.name)
+        project = self.projects[key]
+        constraints, seen = [], set()
+        for req, who in self.constraints.get(key, ()):
+            text = "%s (required by %s)" % (_without_marker(req), who)
+            if text not in seen:  # the same requirement from the same requester
+                seen.add(text)
+                constraints.append((req, who))
+        wanted = ", ".join("%s (required by %s)" % (_without_marker(r), w) for r, w in constraints)
+        if dist.is_default:
+            return "default; satisfies " + wanted
+        if project.pinned is dist:
+            return "side: already active in this process; satisfies " + wanted
+        passed = []  # higher side versions that satisfy every requirement but were not chosen
+        for side in project.sides:
+            if side is dist:
+                break
+            reason = self.reason(project, side, constraints)
+            if reason is None or not reason.startswith("does not satisfy "):
+                passed.append("side %s %s" % (side.version, reason or "fits, but its own requirements conflict"))
+        if passed:
+            out = "side: highest usable version satisfying %s (%s)" % (wanted, "; ".join(passed))
+        else:
+            out = "side: highest version satisfying " + wanted
+        default = project.default
+        if default is None:
+            return out + "; no default version"
+        reason = self.reason(project, default, constraints)
+        if reason is None:
+            reason = "fits, but its own requirements conflict"
+        elif len(constraints) == 1 and reason.startswith("does not satisfy "):
+            reason = "does not"
+        return "%s; default %s %s" % (out, default.version, reason)
 
     # -- explaining failures
 
@@ -473,7 +867,7 @@ class _Resolver(object):
         """The exception for the most telling recorded conflict: the first one
         in which every candidate is ruled out by a stated reason, else the first."""
         if not self.conflicts:
-            return ResolutionError("no resolution found")
+            return _error("ResolutionError")("no resolution found")
         best = self.conflicts[0]
         for conflict in self.conflicts:
             if all(self.reason(conflict[0], d, conflict[3]) for d in conflict[0].all()):
@@ -490,7 +884,7 @@ class _Resolver(object):
             alone = bool(candidates)
         else:
             alone = bool(list(req.specifier.filter(d.parsed_version for d in candidates)))
-        cls = VersionConflict if alone else DistributionNotFound
+        cls = _error("VersionConflict" if alone else "DistributionNotFound")
         return cls(message, requirement=str(req), required_by=who)
 
     def reason(self, project, dist, constraints):
@@ -534,6 +928,18 @@ class _Resolver(object):
         return "; ".join(parts)
 
 
+def _without_marker(req):
+    """The requirement as str() writes it, less its marker (which held)."""
+    out = req.name
+    if req.extras:
+        out += "[%s]" % ",".join(sorted(req.extras))
+    if len(req.specifier):
+        out += str(req.specifier)
+    if req.url:
+        out += " @ " + req.url
+    return out
+
+
 def _with(mapping, key, value):
     copy = dict(mapping)
     copy[key] = value
@@ -543,16 +949,36 @@ def _with(mapping, key, value):
 # ---------------------------------------------------------------------- activation
 
 
+_RUNTIME_SITE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _stdlib_dirs():
+    """The standard library's directories, without importing sysconfig: the
+    one holding os (sys._stdlib_dir on 3.11+), its lib-dynload, and
+    sysconfig's stdlib/platstdlib when something already imported it."""
+    dirs = set()
+    for d in (getattr(sys, "_stdlib_dir", None), os.path.dirname(getattr(os, "__file__", "") or "")):
+        if d:
+            dirs.add(d)
+    sysconfig = sys.modules.get("sysconfig")
+    if sysconfig is not None:
+        try:
+            paths = sysconfig.get_paths()
+            dirs.update(paths[k] for k in ("stdlib", "platstdlib") if paths.get(k))
+        except Exception:
+            pass
+    normed = set(_norm(d) for d in dirs)
+    normed.update(_norm(os.path.join(d, "lib-dynload")) for d in dirs)
+    return normed
+
+
 def insert_position(extra_sites=()):
     """Index in sys.path where side versions go: after the standard library
     and anything before it (script dir, PYTHONPATH), before the first
-    site-packages directory."""
-    import sysconfig
-
-    paths = sysconfig.get_paths()
-    stdlib = set(_norm(paths[k]) for k in ("stdlib", "platstdlib") if paths.get(k))
-    stdlib.update(_norm(os.path.join(p, "lib-dynload")) for p in list(stdlib))
-    sites = set(_norm(paths[k]) for k in ("purelib", "platlib") if paths.get(k))
+    site-packages directory (site's, the user site, the one holding this
+    runtime, or ``extra_sites``)."""
+    stdlib = _stdlib_dirs()
+    sites = set([_norm(_RUNTIME_SITE)])
     site = sys.modules.get("site")
     try:
         sites.update(_norm(p) for p in site.getsitepackages())
@@ -585,20 +1011,67 @@ def _activate(dists):
     sys.path[position:position] = new
     for path in new:
         sys.path_importer_cache.pop(path, None)  # a stale "nothing here" entry
-    import importlib
-
-    importlib.invalidate_caches()
+    _invalidate_caches()
     if sys.version_info < (3, 10):
         _dedupe_entry_points()
+
+
+def _invalidate_caches():
+    """What importlib.invalidate_caches() does that matters when entries are
+    added to sys.path (and no file is created): other meta path finders'
+    caches, namespace packages' paths, importlib.metadata's path cache if it
+    is loaded.  Not PathFinder's own pass, which makes every directory be
+    listed again and, on 3.13+, imports importlib.metadata (tens of ms)."""
+    external = sys.modules.get("_frozen_importlib_external")
+    path_finder = getattr(external, "PathFinder", None)
+    if path_finder is None:  # not CPython's import system: the plain way
+        import importlib
+
+        importlib.invalidate_caches()
+        return
+    for finder in list(sys.meta_path):
+        if finder is not path_finder and hasattr(finder, "invalidate_caches"):
+            finder.invalidate_caches()
+    namespace_path = getattr(external, "_NamespacePath", None)
+    if hasattr(namespace_path, "_epoch"):
+        namespace_path._epoch += 1
+    # PathFinder.invalidate_caches() does this on 3.13+ (a classmethod only there).
+    metadata = sys.modules.get("importlib.metadata")
+    if sys.version_info >= (3, 13) and hasattr(metadata, "MetadataPathFinder"):
+        metadata.MetadataPathFinder.invalidate_caches()
 
 
 def _dedupe_entry_points():
     """Python 3.8/3.9's importlib.metadata.entry_points() returns the entry
     points of every distribution on sys.path, so an activated side version's
     and the default's would both show.  Make it keep the first distribution of
-    each name, as 3.10+ does (the side version precedes site-packages)."""
-    import importlib.metadata as md
+    each name, as 3.10+ does (the side version precedes site-packages): now
+    if importlib.metadata is loaded, else when it is (importing it here would
+    cost more than the whole activation)."""
+    md = sys.modules.get("importlib.metadata")
+    if md is not None:
+        _patch_entry_points(md)
+    elif not any(isinstance(f, _PatchMetadataOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PatchMetadataOnImport())
 
+
+class _PatchMetadataOnImport(object):
+    """Meta path finder waiting for ``import importlib.metadata``: it imports
+    it the usual way (nested), patches it, and hands the import system the
+    module already executed (as the start-up hook does, _hook._reuse_spec)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "importlib.metadata":
+            return None
+        # Rebind rather than remove(): the import system is iterating the list.
+        sys.meta_path = [f for f in sys.meta_path if f is not self]
+        import importlib.metadata as md
+
+        _patch_entry_points(md)
+        return _hook._reuse_spec(sys.modules.pop(name))
+
+
+def _patch_entry_points(md):
     if getattr(md.entry_points, "_sidewheel", False):
         return
     import itertools

@@ -151,6 +151,14 @@ def bundled_wheels(project):
 # ------------------------------------------------------------------------------ envs
 
 
+def index_text(data, style="compact"):
+    """The index file's text: "compact" is byte for byte what the CLI writes
+    (JSON.stringify(data) + "\\n"), "indented" the same data laid out."""
+    if style == "indented":
+        return json.dumps(data, indent=2)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
 class Env(object):
     """A throw-away venv with helpers to install into its site-packages."""
 
@@ -252,11 +260,16 @@ class Env(object):
         return {"format": "sidewheel-index", "version": 1,
                 "projects": dict(sorted(projects.items()))}
 
+    # The index as the CLI writes it (JSON.stringify: no spaces, non-ASCII as
+    # is), which the runtime reads project by project; "indented" makes every
+    # test run the runtime's whole-file reading instead.
+    index_style = os.environ.get("SIDEWHEEL_TEST_INDEX_STYLE", "compact")
+
     def write_index(self, text=None):
         path = os.path.join(self.purelib, "sidewheel", "index.json")
         if text is None:
-            text = json.dumps(self.index_data(), indent=2)
-        with open(path + ".tmp", "w") as f:
+            text = index_text(self.index_data(), self.index_style)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(path + ".tmp", path)
         return path

@@ -93,8 +93,12 @@ class Resolve(EnvTestCase):
         location = self.env.install_side(self.env.wheel("foo", "1.0"))
         out = self.env.run_raw(["-m", "sidewheel", "resolve", "--json", "foo<2"])
         self.assertEqual((out.returncode, out.stderr), (0, ""))
-        self.assertEqual(json.loads(out.stdout), [{"name": "foo", "version": "1.0", "default": False,
-                                                   "path": location, "format": "directory"}])
+        rows = [{"name": "foo", "version": "1.0", "default": False, "path": location, "format": "directory",
+                 "reason": "side: highest version satisfying foo<2 (required by resolve()); default 2.0 does not"}]
+        self.assertEqual(out.stdout, json.dumps(rows, indent=2) + "\n")  # keys in this order
+        out = self.env.run_raw(["-m", "sidewheel", "resolve", "foo<2"])
+        self.assertEqual((out.returncode, out.stderr), (0, ""))
+        self.assertEqual(out.stdout, table(rows) + "foo 1.0: " + rows[0]["reason"] + "\n")
         out = self.env.run_raw(["-m", "sidewheel", "resolve", "foo>5"])
         self.assertEqual(out.returncode, 1)
         self.assertEqual(len(out.stderr.splitlines()), 1)
