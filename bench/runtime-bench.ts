@@ -18,14 +18,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseWheelFilename } from '../src/names.js';
-import { compareVersions } from '../src/versions.js';
-import { realWheels } from '../test/helpers/pythons.js';
 import { writeWheel } from '../test/helpers/wheels.js';
 import { interleave, median, report, type Contender } from './measure.js';
+import { CLI, wheelsOf } from './setup.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
 
 const PROJECTS = 200;
 const SIDE_VERSIONS = ['1.0', '1.1', '2.0', '2.1', '3.0'];
@@ -51,16 +47,6 @@ function cli(...args: string[]): void {
 
 function python(py: string, code: string): string {
   return execFileSync(py, ['-c', code], { encoding: 'utf8' }).trim();
-}
-
-/** The setuptools wheels on this machine (all have pkg_resources), newest first. */
-function anchorWheels(): string[] {
-  const found: Array<{ version: string; file: string }> = [];
-  for (const [name, file] of realWheels()) {
-    const parsed = parseWheelFilename(name);
-    if (parsed.name === 'setuptools') found.push({ version: parsed.version, file });
-  }
-  return found.sort((a, b) => -compareVersions(a.version, b.version)).map((w) => w.file);
 }
 
 async function generateWheels(dir: string): Promise<{ sides: string[]; defaults: string[] }> {
@@ -101,7 +87,7 @@ export async function runtimeBench(work: string, base: string, rounds: number): 
   // newest whose pkg_resources imports on this interpreter.
   const anchor = venv(base, path.join(root, 'anchor'));
   let anchorWheel: string | undefined;
-  for (const wheel of anchorWheels()) {
+  for (const wheel of wheelsOf('setuptools')) {
     try {
       cli('install', '--python', anchor, wheel);
       python(anchor, 'import pkg_resources');

@@ -9,15 +9,18 @@ import { realWheels } from '../test/helpers/pythons.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
 
-/** The newest real wheel of a project found on this machine (ensurepip bundles, CPython test data). */
-export function newestWheel(project: string): string | undefined {
-  let best: { version: string; file: string } | undefined;
+/** The real wheels of a project found on this machine (ensurepip bundles, CPython test data), newest first. */
+export function wheelsOf(project: string): string[] {
+  const found: Array<{ version: string; file: string }> = [];
   for (const [name, file] of realWheels()) {
     const parsed = parseWheelFilename(name);
-    if (parsed.name !== project) continue;
-    if (!best || compareVersions(parsed.version, best.version) > 0) best = { version: parsed.version, file };
+    if (parsed.name === project) found.push({ version: parsed.version, file });
   }
-  return best?.file;
+  return found.sort((a, b) => compareVersions(b.version, a.version)).map((w) => w.file);
+}
+
+export function newestWheel(project: string): string | undefined {
+  return wheelsOf(project)[0];
 }
 
 /** A real wheel of a few hundred files: setuptools, else pip. */
