@@ -17,7 +17,8 @@ const python = path.join(venv, 'bin', 'python');
 
 function show(title: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): void {
   const shown = file === process.execPath ? ['sidewheel', ...args.slice(1)] : [path.basename(file), ...args];
-  console.log(`\n# ${title}\n$ ${shown.map((a) => a.replace(work, '$DEMO')).join(' ')}`);
+  const quoted = shown.map((a) => a.replace(work, '$DEMO')).map((a) => (/[\s<>;()"]/.test(a) ? `'${a}'` : a));
+  console.log(`\n# ${title}\n$ ${quoted.join(' ')}`);
   const r = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   process.stdout.write(r.stdout.replaceAll(work, '$DEMO'));
   process.stderr.write(r.stderr.replaceAll(work, '$DEMO'));
