@@ -1040,7 +1040,8 @@ class Requirement(object):
         self.specifier = specifier_set
         self.marker = None if marker is None else Marker._from_parsed(marker)
 
-    def __str__(self):
+    def without_marker(self):
+        """The requirement as str() writes it, less its marker."""
         out = self.name
         if self.extras:
             out += "[%s]" % ",".join(sorted(self.extras))
@@ -1048,10 +1049,13 @@ class Requirement(object):
             out += str(self.specifier)
         if self.url:
             out += " @ " + self.url
-            if self.marker:
-                out += " "
+        return out
+
+    def __str__(self):
+        out = self.without_marker()
         if self.marker:
-            out += "; " + str(self.marker)
+            # A space keeps the URL from swallowing the ";" (packaging writes it so).
+            out += (" ; " if self.url else "; ") + str(self.marker)
         return out
 
     def __repr__(self):

@@ -831,11 +831,11 @@ class _Resolver(object):
         project = self.projects[key]
         constraints, seen = [], set()
         for req, who in self.constraints.get(key, ()):
-            text = "%s (required by %s)" % (_without_marker(req), who)
+            text = "%s (required by %s)" % (req.without_marker(), who)
             if text not in seen:  # the same requirement from the same requester
                 seen.add(text)
                 constraints.append((req, who))
-        wanted = ", ".join("%s (required by %s)" % (_without_marker(r), w) for r, w in constraints)
+        wanted = ", ".join("%s (required by %s)" % (r.without_marker(), w) for r, w in constraints)
         if dist.is_default:
             return "default; satisfies " + wanted
         if project.pinned is dist:
@@ -926,18 +926,6 @@ class _Resolver(object):
                                      or "fits, but its own requirements conflict")
                     for d in project.sides)))
         return "; ".join(parts)
-
-
-def _without_marker(req):
-    """The requirement as str() writes it, less its marker (which held)."""
-    out = req.name
-    if req.extras:
-        out += "[%s]" % ",".join(sorted(req.extras))
-    if len(req.specifier):
-        out += str(req.specifier)
-    if req.url:
-        out += " @ " + req.url
-    return out
 
 
 def _with(mapping, key, value):
