@@ -36,6 +36,11 @@ function defaultInstallBench(work: string, basePython: string): void {
       command: () => [pips, '-m', 'pip', 'install', '--no-deps', '--no-compile', '--disable-pip-version-check', '-q', wheel],
     },
     {
+      // The floor for any Node CLI on this machine: starting node and doing nothing.
+      label: 'node -e 0 (no work at all)',
+      command: () => [process.execPath, '-e', '0'],
+    },
+    {
       label: 'unzip -q -o',
       prepare: () => rmSync(unzipDir, { recursive: true, force: true }),
       command: () => ['unzip', '-q', '-o', wheel, '-d', unzipDir],
