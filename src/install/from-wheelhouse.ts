@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { isBundle, openBundle } from '../bundle/read.js';
 import type { Tag } from '../names.js';
-import type { InterpreterInfo } from '../python/interpreter.js';
+import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
 import { markerEnvironment } from '../python/markers.js';
 import { bufferSource, describeWheelhouse, directorySource, type CandidateSource } from '../resolve/candidates.js';
 import { resolveWheelhouse, type ResolvedProject } from '../resolve/resolver.js';
@@ -40,7 +40,7 @@ export async function chooseFromWheelhouse(
     : undefined;
   const resolution = await resolveWheelhouse(requirements, describeWheelhouse(source, options.supported), {
     environment: await markerEnvironment(python),
-    pythonVersion: python.version.join('.'),
+    pythonVersion: pythonVersionText(python),
     ...(installed ? { installed } : {}),
   });
   const inputs = resolution.wheels.map(({ wheel }): WheelInput => {

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename, type Tag } from '../names.js';
-import type { InterpreterInfo } from '../python/interpreter.js';
+import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
+import { supportsPython } from '../python/requires-python.js';
 import { wheelRank } from '../tags.js';
-import { compareVersions, SpecifierSet } from '../versions.js';
+import { compareVersions } from '../versions.js';
 import type { WheelInput } from './load.js';
 
 export interface ExpandOptions {
@@ -31,10 +32,9 @@ export async function expandInputs(args: readonly string[], options: ExpandOptio
 
 async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
   const bundle = await openBundle(file);
-  const version = options.python.version.join('.');
-  const fits = (spec: string | null): boolean => spec === null || new SpecifierSet(spec).contains(version, true);
+  const fits = (spec: string | null): boolean => supportsPython(spec, options.python);
   if (!fits(bundle.requiresPython)) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${version}`);
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
   }
   const suitable = bundle.wheels
     .map((wheel) => ({ wheel, rank: wheelRank(wheel.tags, options.supported) }))

@@ -5,6 +5,7 @@
 import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { assertNotExternallyManaged } from '../python/externally-managed.js';
+import { pythonVersionText } from '../python/interpreter.js';
 import { sameProject } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
 import { changeEnvironment, type Change } from './apply.js';
@@ -68,7 +69,7 @@ export async function installSide(inputs: readonly WheelInput[], options: SideIn
   const { python } = options;
   assertNotExternallyManaged(python, options.breakSystemPackages);
   if (python.version[0] === 3 && python.version[1] < RUNTIME_MIN_PYTHON[1]) {
-    throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${python.version.join('.')}`);
+    throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${pythonVersionText(python)}`);
   }
   const wheels = await loadWheels(inputs, options);
   const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));

@@ -10,9 +10,9 @@ import type { WheelCache } from '../cache/wheel-cache.js';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename } from '../names.js';
 import { counter, type ProgressListener } from '../progress.js';
-import type { InterpreterInfo } from '../python/interpreter.js';
+import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
+import { supportsPython } from '../python/requires-python.js';
 import { describeUnsupported, supportedTags, wheelRank } from '../tags.js';
-import { SpecifierSet } from '../versions.js';
 import { openWheelBytes, type Wheel } from '../wheel/wheel.js';
 
 /** A wheel to install: a file, or bytes with the name they go by (a bundle member). */
@@ -69,8 +69,7 @@ function checkInterpreter(wheel: Wheel, python: InterpreterInfo, supported: Retu
     throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: ${describeUnsupported(wheel.filename.tags, python, supported)}`, 'use a wheel built for this interpreter and platform, or add its platform to [tags] platforms in the config');
   }
   const requiresPython = wheel.metadata.get('Requires-Python');
-  const version = python.version.join('.');
-  if (requiresPython && !new SpecifierSet(requiresPython).contains(version, true)) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: requires Python ${requiresPython}, and ${python.executable} is ${version}`, 'use a version of the project that supports this Python');
+  if (!supportsPython(requiresPython, python)) {
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${wheel.filename.filename}: requires Python ${requiresPython}, and ${python.executable} is ${pythonVersionText(python)}`, 'use a version of the project that supports this Python');
   }
 }

@@ -46,3 +46,8 @@ export interface InterpreterInfo {
   /** The PEP 668 EXTERNALLY-MANAGED file's message when the interpreter is externally managed (and not a venv). */
   readonly externallyManaged: string | null;
 }
+
+/** `3.12.1`: the version Requires-Python and `python_full_version` are checked against. */
+export function pythonVersionText(python: InterpreterInfo): string {
+  return python.version.join('.');
+}
