@@ -49,7 +49,7 @@ async function loadWheel(input: WheelInput, cache: WheelCache | null): Promise<W
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const cached = cache?.lookup(filename.filename, sha256, input.file, bytes);
   if (cached) return cached;
-  const wheel = await openWheelBytes(input.file, bytes);
+  const wheel = await openWheelBytes(input.file, bytes, sha256);
   // The bytes are in memory already: this install writes from them, later ones copy from the cache.
   cache?.store(wheel);
   return wheel;

@@ -68,14 +68,14 @@ export async function openWheel(file: string): Promise<Wheel> {
   return validateWheel(filename, await readArchive(file));
 }
 
-/** Validate a wheel already in memory (from a bundle, or read once for hashing). */
-export async function openWheelBytes(file: string, bytes: Buffer): Promise<Wheel> {
+/** Validate a wheel already in memory (from a bundle, or read once for hashing; pass its sha256 if known). */
+export async function openWheelBytes(file: string, bytes: Buffer, sha256?: string): Promise<Wheel> {
   const filename = parseWheelFilename(path.basename(file));
-  return validateWheel(filename, await readArchiveBytes(file, bytes));
+  return validateWheel(filename, await readArchiveBytes(file, bytes), sha256);
 }
 
 /** Every check that needs only the wheel itself (tags are checked against an interpreter elsewhere). */
-export function validateWheel(filename: WheelFilename, archive: Archive): Wheel {
+export function validateWheel(filename: WheelFilename, archive: Archive, sha256?: string): Wheel {
   const refuse = (problem: string, hint?: string): never => {
     throw new SidewheelError('BAD_WHEEL', `${filename.filename}: ${problem}`, hint);
   };
@@ -161,7 +161,7 @@ export function validateWheel(filename: WheelFilename, archive: Archive): Wheel 
       .filter((e) => !signatures.has(e.name))
       .map((e) => ({ path: e.name, data: e.data, executable: (e.mode & 0o111) !== 0 && (e.mode & 0o170000) !== 0o040000 })),
     bytes: archive.bytes,
-    sha256: createHash('sha256').update(archive.bytes).digest('hex'),
+    sha256: sha256 ?? createHash('sha256').update(archive.bytes).digest('hex'),
     warnings,
   };
 }
