@@ -560,9 +560,17 @@ class _Defaults(object):
 # ------------------------------------------------------------------------ resolver
 
 
-def _under(path, directory):
-    """Both already _norm()ed."""
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+def _entry_of(module):
+    """The normalized sys.path entry a loaded top-level module was found
+    under (the directory holding ``name.py`` or ``name/``, a zip's path
+    included), or None when it has no file (namespace package, built-in)."""
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return None
+    entry = os.path.dirname(path)
+    if hasattr(module, "__path__"):  # a package: <entry>/<name>/__init__.py
+        entry = os.path.dirname(entry)
+    return _norm(entry)
 
 
 def _norm(path):
@@ -639,9 +647,11 @@ class _Resolver(object):
     @property
     def early(self):
         """Normalized sys.path entries before the insertion point (stdlib,
-        script directory, PYTHONPATH): computed only when needed."""
+        script directory, PYTHONPATH), as a set of entries, never prefixes: a
+        venv inside the script's directory is under an early entry, yet its
+        site-packages is not one.  Computed only when needed."""
         if self._early is None:
-            self._early = [_norm(p) for p in sys.path[:insert_position()] if p]
+            self._early = set(_norm(p or ".") for p in sys.path[:insert_position()] if isinstance(p, str))
         return self._early
 
     # -- candidates
@@ -699,16 +709,18 @@ class _Resolver(object):
             except _pep.InvalidSpecifier:
                 return "has an invalid Requires-Python %r" % dist.requires_python, False
         kept = []
+        own = None
         for name in dist.top_level:
             module = sys.modules.get(name)
-            path = getattr(module, "__file__", None)
-            if not isinstance(path, str):
+            entry = _entry_of(module)
+            if entry is None:
                 continue  # not loaded, namespace package, built-in: nothing to clash with
-            path = _norm(path)
-            if _under(path, _norm(dist.location)):
-                continue
-            if any(_under(path, e) for e in self.early):
-                continue  # loaded from before site-packages: activation changes nothing
+            if own is None:
+                own = set(_norm(p) for p in dist.paths)
+            if entry in own:
+                continue  # loaded from this very side version
+            if entry in self.early:
+                continue  # found through an entry before site-packages: activation changes nothing
             if name in self.startup:
                 kept.append(name)  # start-up helper: stays as it is (INDEX.md)
                 continue

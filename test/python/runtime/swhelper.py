@@ -162,9 +162,9 @@ def index_text(data, style="compact"):
 class Env(object):
     """A throw-away venv with helpers to install into its site-packages."""
 
-    def __init__(self, root):
+    def __init__(self, root, venv="venv"):
         self.root = root
-        self.venv = os.path.join(root, "venv")
+        self.venv = os.path.join(root, venv)
         self.wheels = os.path.join(root, "wheels")
         self.scripts = os.path.join(root, "scripts")
         os.makedirs(self.wheels)
@@ -309,11 +309,12 @@ class EnvTestCase(unittest.TestCase):
     """Gives each test a fresh Env in ``self.env`` with the runtime installed."""
 
     runtime = True
+    venv = "venv"  # where the venv goes, relative to the test's directory
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sidewheel-test-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.env = Env(self.tmp)
+        self.env = Env(self.tmp, self.venv)
         if self.runtime:
             self.env.install_runtime()
 
