@@ -2,11 +2,13 @@
 
 The runtime cannot assume `packaging` is installed, so it carries this module. It
 follows packaging 26.2 case for case, quirks included (an unnormalized `~=` version
-such as `~=2.0.RC1` keeps its last release segment in the prefix; `extra` values
-inside parentheses are not normalized; `<` and `>` on non-version marker values are
-always false), because the CLI and the runtime must pick the same versions as pip
-would. test/python/check_pep.py proves it against fixtures/pep-vectors.json, which
-packaging itself computed.
+such as `~=2.0.RC1` keeps its last release segment in the prefix; `<` and `>` on
+non-version marker values are always false), because the CLI and the runtime must
+pick the same versions as pip would, and packaging 26.3's marker rules (INDEX.md,
+"Markers"): printing keeps a nested group's parentheses, `extra` values and names
+tested `in extras` are normalized at every depth, a trailing newline is not the end
+of a requirement or marker. test/python/check_pep.py proves it against
+fixtures/pep-vectors.json, which packaging itself computed.
 
 Deliberate differences: every malformed input raises the documented Invalid* error
 (packaging lets a SyntaxError escape from a bad string escape, and an
@@ -643,7 +645,7 @@ _TOKENS = {
     "VERSION_PREFIX_TRAIL": r"\.\*",
     "VERSION_LOCAL_LABEL_TRAIL": r"\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*",
     "WS": r"[ \t]+",
-    "END": r"$",
+    "END": r"\Z",  # not "$": a trailing newline is not the end (packaging 26.3)
 }
 
 
@@ -842,23 +844,39 @@ def _python_string(token, t):
 
 
 def _normalize_extra_values(markers):
-    """`extra` values compare normalized (PEP 685); packaging does this on the top level only."""
+    """Values compared with `extra`, and names tested `in extras` / `in
+    dependency_groups`, are stored normalized (PEP 685), at every depth, as
+    packaging 26.3 does: printing, equality and evaluation then agree."""
     out = []
     for item in markers:
-        if isinstance(item, tuple):
+        if isinstance(item, list):
+            item = _normalize_extra_values(item)
+        elif isinstance(item, tuple):
             lhs, op, rhs = item
-            if lhs == ("var", "extra"):
+            if lhs == ("var", "extra") and rhs[0] == "str":
                 rhs = ("str", canonicalize_name(rhs[1]))
-            elif rhs == ("var", "extra"):
+            elif rhs[0] == "var" and rhs[1] in ("extra",) + _SET_KEYS and lhs[0] == "str":
                 lhs = ("str", canonicalize_name(lhs[1]))
             item = (lhs, op, rhs)
         out.append(item)
     return out
 
 
+def _shape(markers):
+    """A hashable form of a parsed marker that differs exactly when the meaning
+    written differs: redundant parentheses (single-item groups) are dropped,
+    quoting is not kept.  Marker equality and every cache key use it, never a
+    printed form."""
+    while len(markers) == 1 and isinstance(markers[0], list):
+        markers = markers[0]
+    return tuple(_shape(m) if isinstance(m, list) else m for m in markers)
+
+
 def _format_marker(marker, first=True):
+    # Doubled parentheses print as one pair, but a nested group keeps its pair
+    # (packaging 26.3): `a and ((b or c))` must not print as `a and b or c`.
     if isinstance(marker, list) and len(marker) == 1 and isinstance(marker[0], (list, tuple)):
-        return _format_marker(marker[0])
+        return _format_marker(marker[0], first)
     if isinstance(marker, list):
         inner = " ".join(_format_marker(m, first=False) for m in marker)
         return inner if first else "(" + inner + ")"
@@ -870,7 +888,11 @@ def _format_marker(marker, first=True):
 
 def _format_side(side):
     kind, value = side
-    return value if kind == "var" else '"%s"' % value
+    if kind == "var":
+        return value
+    # packaging 26.3 quotes with ' a value holding " (and refuses to print one
+    # holding both, which only escapes can write; we print it with ").
+    return "'%s'" % value if '"' in value and "'" not in value else '"%s"' % value
 
 
 # --------------------------------------------------------------------------------------
@@ -999,10 +1021,10 @@ class Marker(object):
     def __eq__(self, other):
         if not isinstance(other, Marker):
             return NotImplemented
-        return str(self) == str(other)
+        return _shape(self._markers) == _shape(other._markers)
 
     def __hash__(self):
-        return hash(str(self))
+        return hash(_shape(self._markers))
 
     def evaluate(self, environment=None):
         """Evaluate over default_environment(), updated with `environment`.

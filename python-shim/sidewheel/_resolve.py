@@ -614,7 +614,7 @@ class _Resolver(object):
         self.python = _python_version()
         self.python_fits = {}  # Requires-Python text -> bool
         self.parsed = {}   # id(Distribution) -> its parsed Requires-Dist
-        self.markers = {}  # (marker text, extra) -> bool
+        self.markers = {}  # (Marker, extra) -> bool
         self.constraints = {}  # key -> ((Requirement, who), ...) of the solution found
 
     @property
@@ -774,7 +774,9 @@ class _Resolver(object):
         return out
 
     def marker(self, req, extra):
-        key = (str(req.marker), extra)
+        # Keyed by the marker itself (it hashes its structure), never by a
+        # printed form: two markers that print alike may mean different things.
+        key = (req.marker, extra)
         value = self.markers.get(key)
         if value is None:
             try:
