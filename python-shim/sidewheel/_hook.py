@@ -123,7 +123,8 @@ class _Finder(object):
         try:
             _resolve.require_main(requires)
         except ImportError as exc:  # ResolutionError: raised from the import statement
-            raise exc.with_traceback(None)  # the resolver's frames tell the user nothing
+            # The resolver's frames and what it caught on the way tell the user nothing.
+            raise exc.with_traceback(None) from None
 
 
 class _Reuse(object):

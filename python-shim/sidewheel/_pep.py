@@ -312,7 +312,10 @@ def _canonical_version(text, strip_trailing_zero):
 # --------------------------------------------------------------------------------------
 
 # packaging's specifier grammar. It is matched whole for a specifier, and as a prefix
-# by the requirement tokenizer (where `===`'s argument may swallow commas).
+# by the requirement tokenizer (where `===`'s argument may swallow commas). Letters are
+# ASCII-only in every branch: packaging's `~=` branch lets IGNORECASE match look-alikes
+# (`~=1.0poſt1`, `~=1.0prevıew`), then fails with an AssertionError when comparing;
+# here they are invalid when parsed, as their version is (and so in src/versions).
 _SPECIFIER_PATTERN = r"""
     (?:
         (?:===\s*[^\s;)]*)
@@ -339,9 +342,9 @@ _SPECIFIER_PATTERN = r"""
             v?
             (?:[0-9]+!)?
             [0-9]+(?:\.[0-9]+)+
-            (?:[-_\.]?(alpha|beta|preview|pre|a|b|c|rc)[-_\.]?[0-9]*)?
-            (?:(?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*))?
-            (?:[-_\.]?dev[-_\.]?[0-9]*)?
+            (?a:[-_\.]?(alpha|beta|preview|pre|a|b|c|rc)[-_\.]?[0-9]*)?
+            (?a:(?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*))?
+            (?a:[-_\.]?dev[-_\.]?[0-9]*)?
         )
         |
         (?:

@@ -70,48 +70,60 @@ def resolve(requirements, _by="resolve()"):
     """Return the distributions that satisfy ``requirements`` (a string, one
     requirement a line, or an iterable of them) with their dependencies,
     without activating anything.  Raises ResolutionError."""
-    with _lock:
-        return _Resolver().resolve(_parse(requirements, _by))
+    return _run(requirements, _by, lambda resolver, dists: dists)
 
 
 def explain(requirements, _by="resolve()"):
     """Like resolve(), but return (Distribution, reason) pairs: why each
     version was chosen, one line (format in INDEX.md)."""
-    with _lock:
-        resolver = _Resolver()
-        dists = resolver.resolve(_parse(requirements, _by))
-        return [(d, resolver.why(d)) for d in dists]
+    return _run(requirements, _by, lambda resolver, dists: [(d, resolver.why(d)) for d in dists])
 
 
 def require(*requirements):
     """Resolve and activate; return the distributions now active for
     ``requirements`` (dependencies included).  Raises ResolutionError."""
-    with _lock:
-        dists = _Resolver().resolve(_parse(requirements, "require()"))
-        _activate(dists)
-        return dists
+    return _run(requirements, "require()", _activated)
 
 
 def require_text(text, who):
     """Activation for the start-up hook (SIDEWHEEL_REQUIRES)."""
-    with _lock:
-        _activate(_Resolver().resolve(_parse(text, who)))
+    _run(text, who, _activated)
 
 
 def require_main(value):
-    """Activation for ``__main__.__requires__``; always raises ResolutionError,
-    whatever went wrong, because it surfaces from an import statement."""
-    try:
-        if not isinstance(value, str) and not _is_string_list(value):
-            raise _error("ResolutionError")(
-                "__main__.__requires__ must be a string or a list of strings, not %s"
-                % type(value).__name__)
-        require_text(value, "__main__.__requires__")
-    except Exception as exc:
-        if isinstance(exc, _error("ResolutionError")):
-            raise
-        raise _error("ResolutionError")("cannot honour __main__.__requires__: %s: %s"
-                                        % (type(exc).__name__, exc))
+    """Activation for ``__main__.__requires__``."""
+    if not isinstance(value, str) and not _is_string_list(value):
+        raise _error("ResolutionError")(
+            "__main__.__requires__ must be a string or a list of strings, not %s" % type(value).__name__)
+    _run(value, "__main__.__requires__", _activated)
+
+
+def _activated(resolver, dists):
+    _activate(dists)
+    return dists
+
+
+def _run(requirements, who, then):
+    """Parse, resolve, then ``then(resolver, dists)``, one at a time.  Every
+    failure is a ResolutionError, alone (no chained context): a bug here or
+    in _pep too, so that ``except ResolutionError`` and the one-line report
+    of ``__requires__`` hold whatever went wrong."""
+    with _lock:
+        try:
+            resolver = _Resolver()
+            return then(resolver, resolver.resolve(_parse(requirements, who)))
+        except Exception as exc:
+            resolution_error = _error("ResolutionError")
+            if not isinstance(exc, resolution_error):
+                exc = resolution_error("cannot honour the requirements from %s: %s: %s" % (
+                    who, type(exc).__name__, _clip(str(exc))))
+            raise exc from None
+
+
+def _clip(text, limit=500):
+    """One line of at most ``limit`` characters (input may be megabytes long)."""
+    text = " ".join(text.split()) if len(text) < 4 * limit else " ".join(text[:4 * limit].split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _is_string_list(value):
@@ -143,7 +155,7 @@ def _parse(requirements, who):
             parsed.append((_requirement(line), who))
         except _pep.InvalidRequirement as exc:
             raise _error("ResolutionError")(
-                "invalid requirement %r from %s: %s" % (line, who, exc), requirement=line, required_by=who)
+                "invalid requirement %r from %s: %s" % (line, who, exc), requirement=line, required_by=who) from None
     return parsed
 
 
