@@ -39,7 +39,7 @@ class Distribution(object):
     sys.path like importlib.metadata does) or a side version from the index."""
 
     def __init__(self, name, version, location, is_default, paths=(), dist_info=None,
-                 requires=(), requires_python=None, format="installed", top_level=()):
+                 requires=(), requires_python=None, format="installed", top_level=(), provides_extra=()):
         self.name = name
         self.version = version
         self.location = location          # sys.path dir (default) or side location
@@ -50,6 +50,7 @@ class Distribution(object):
         self.requires_python = requires_python
         self.format = format               # installed | directory | zip
         self.top_level = list(top_level)
+        self.provides_extra = list(provides_extra)  # Provides-Extra, as written
         # Start-up helper modules this version also ships that stay loaded from
         # the default version (see INDEX.md); filled in when it is selected.
         self.kept_modules = []
@@ -70,13 +71,14 @@ def resolve(requirements, _by="resolve()"):
     """Return the distributions that satisfy ``requirements`` (a string, one
     requirement a line, or an iterable of them) with their dependencies,
     without activating anything.  Raises ResolutionError."""
-    return _run(requirements, _by, lambda resolver, dists: dists)
+    return _run(requirements, _by, lambda resolver, dists: resolver.refuse_unknown_extras(dists))
 
 
 def explain(requirements, _by="resolve()"):
     """Like resolve(), but return (Distribution, reason) pairs: why each
     version was chosen, one line (format in INDEX.md)."""
-    return _run(requirements, _by, lambda resolver, dists: [(d, resolver.why(d)) for d in dists])
+    return _run(requirements, _by, lambda resolver, dists: [
+        (d, "; warning: ".join([resolver.why(d)] + resolver.unknown_extras(d))) for d in dists])
 
 
 def require(*requirements):
@@ -99,7 +101,7 @@ def require_main(value):
 
 
 def _activated(resolver, dists):
-    _activate(dists)
+    _activate(resolver.refuse_unknown_extras(dists))
     return dists
 
 
@@ -411,7 +413,8 @@ def _project(key, project):
             requires=e.get("requires_dist") or (),
             requires_python=e.get("requires_python"),
             format=e.get("format", "directory"),
-            top_level=e.get("top_level") or ()))
+            top_level=e.get("top_level") or (),
+            provides_extra=e.get("provides_extra") or ()))
     return name, sides
 
 
@@ -566,7 +569,7 @@ class _Defaults(object):
             (meta.get("name") or [stem_name])[0],
             (meta.get("version") or [stem_version])[0],
             os.path.abspath(directory), True, dist_info=dist_info,
-            requires=meta.get("requires-dist", ()))
+            requires=meta.get("requires-dist", ()), provides_extra=meta.get("provides-extra", ()))
 
 
 # ------------------------------------------------------------------------ resolver
@@ -628,6 +631,7 @@ class _Resolver(object):
         self.parsed = {}   # id(Distribution) -> its parsed Requires-Dist
         self.markers = {}  # (Marker, extra) -> bool
         self.constraints = {}  # key -> ((Requirement, who), ...) of the solution found
+        self.chosen = {}  # key -> (Distribution, requested extras) of the solution found
 
     @property
     def index_error(self):
@@ -742,8 +746,9 @@ class _Resolver(object):
         return None, False
 
     def allowed(self, project, req):
-        """Usable versions of ``project`` that ``req`` admits, pre-releases as
-        SpecifierSet.filter decides over the usable versions."""
+        """Usable versions of ``project`` that ``req`` admits: pre-releases as
+        SpecifierSet.filter decides over the usable versions, plus the default
+        when it satisfies ``req`` even though it is a pre-release."""
         if req.url:
             return set(d.parsed_version for d in project.usable)
         # By identity (str() of a specifier costs more than filtering); the
@@ -751,8 +756,13 @@ class _Resolver(object):
         cached = project.allowed_cache.get(id(req.specifier))
         if cached is None:
             versions = [d.parsed_version for d in project.usable]
-            cached = project.allowed_cache[id(req.specifier)] = (
-                req.specifier, set(req.specifier.filter(versions)))
+            allowed = set(req.specifier.filter(versions))
+            default = project.default
+            if default in project.usable and req.specifier.contains(default.parsed_version, installed=True):
+                # An installed pre-release that satisfies the specifier stays,
+                # as pip says "already satisfied" for it.
+                allowed.add(default.parsed_version)
+            cached = project.allowed_cache[id(req.specifier)] = (req.specifier, allowed)
         return cached[1]
 
     def ok(self, project, dist, req):
@@ -806,7 +816,37 @@ class _Resolver(object):
         if found is None:
             raise self.failure()
         chosen, self.constraints = found
+        self.chosen = chosen
         return [dist for dist, _ in chosen.values()]
+
+    def unknown_extras(self, dist):
+        """One line per extra requested of ``dist`` in the last solution that
+        it does not provide (its Provides-Extra, names PEP 685 normalized),
+        as pip words its warning, with who asked."""
+        key = _pep.canonicalize_name(dist.name)
+        requested = self.chosen[key][1]
+        if not requested:
+            return []
+        provided = set(_pep.canonicalize_name(e) for e in dist.provides_extra)
+        out = []
+        for extra in sorted(requested - provided):
+            asked = next((req, who) for req, who in self.constraints[key]
+                         if extra in set(_pep.canonicalize_name(e) for e in req.extras))
+            out.append("%s %s does not provide the extra %r (%s required by %s)" % (
+                dist.name, dist.version, extra, asked[0].without_marker(), asked[1]))
+        return out
+
+    def refuse_unknown_extras(self, dists):
+        """``dists``, or a ResolutionError for the first extra requested of one
+        that it does not provide (pip warns and installs without it; a
+        program that says it needs the extra would run without it)."""
+        for dist in dists:
+            problems = self.unknown_extras(dist)
+            if problems:
+                key = _pep.canonicalize_name(dist.name)
+                req, who = self.constraints[key][0]
+                raise _error("ResolutionError")(problems[0], requirement=str(req), required_by=who)
+        return dists
 
     def search(self, chosen, constraints, queue, i):
         """Depth-first: take requirements from ``queue`` in order; a project is

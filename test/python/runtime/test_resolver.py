@@ -136,12 +136,21 @@ class PreReleases(ResolverTestCase):
         self.assertEqual(self.resolve("foo>2"), [["foo", "2.5", False]])
         self.assertEqual(self.resolve("foo>=3.0a1"), [["foo", "3.0b1", False]])
 
-    def test_prerelease_default_loses_to_a_final_release(self):
-        # SpecifierSet.filter over the installed versions: a final release wins.
+    def test_prerelease_default_that_satisfies_stays(self):
+        # Issue 7: pip says "already satisfied" for an installed pre-release
+        # that satisfies the specifier, so the default is kept.
         self.default("foo", "2.0b1")
-        self.side("foo", "1.0")
-        self.assertEqual(self.resolve("foo"), [["foo", "1.0", False]])
+        self.side("foo", "1.5")
+        self.assertEqual(self.resolve("foo>=1.0"), [["foo", "2.0b1", True]])
+        self.assertEqual(self.resolve("foo"), [["foo", "2.0b1", True]])
         self.assertEqual(self.resolve("foo>=2.0b1"), [["foo", "2.0b1", True]])
+        self.assertEqual(self.resolve("foo<2"), [["foo", "1.5", False]])
+
+    def test_prerelease_side_version_still_loses_to_a_final_release(self):
+        self.default("foo", "1.0")
+        self.side("foo", "2.0b1")
+        self.side("foo", "1.5")
+        self.assertEqual(self.resolve("foo>1"), [["foo", "1.5", False]])
 
     def test_prerelease_default_alone_is_used(self):
         self.default("foo", "2.0b1")
@@ -176,6 +185,25 @@ class Dependencies(ResolverTestCase):
         self.assertEqual(self.resolve("bar[Fast]"), [["bar", "1.0", False], ["foo", "1.0", False]])
         # An extra asked for later still brings its dependencies.
         self.assertEqual(self.resolve("bar", "bar[fast]"), [["bar", "1.0", False], ["foo", "1.0", False]])
+
+    def test_unknown_extra_refused_by_require_and_resolve_warned_by_explain(self):
+        # Issue 7: app[nosuch] was silently dropped.  pip warns "app 1.0 does
+        # not provide the extra 'nosuch'"; a program asking for it is refused.
+        self.side("app", "1.0", extras=["fast"], requires=['foo; extra == "fast"'])
+        self.default("foo", "2.0")
+        message = "app 1.0 does not provide the extra 'nosuch' (app[nosuch] required by %s)"
+        self.assertEqual(self.resolve("app[nosuch]"), ["ResolutionError", message % "resolve()"])
+        self.assertEqual(self.resolve("app[Fast]"), [["app", "1.0", False], ["foo", "2.0", True]])
+        out = self.env.check(script("""
+            r = show(sidewheel.require, 'app[fast,nosuch]')
+            from sidewheel import _resolve
+            print(json.dumps([r, [[d.name, why] for d, why in _resolve.explain(["app[nosuch]"])],
+                              any(p.endswith('.whl') for p in sys.path)]))
+        """))
+        self.assertEqual(out[0], ["ResolutionError", message.replace("app[", "app[fast,") % "require()"])
+        self.assertEqual(out[1], [["app", "side: highest version satisfying app[nosuch] (required by resolve()); "
+                                          "no default version; warning: " + message % "resolve()"]])
+        self.assertFalse(out[2])  # nothing activated
 
     def test_default_dependencies_come_from_metadata(self):
         self.default("app", "1.0", requires=["lib>=2"])
