@@ -772,15 +772,7 @@ class _Resolver(object):
         """(Requirement, who) for Requires-Dist lines whose markers hold for
         this interpreter with one of ``extras`` ('' = no extra); with
         ``new_only``, just those that hold for one of these extras only."""
-        parsed = self.parsed.get(id(dist))
-        if parsed is None:
-            parsed = []
-            for line in dist.requires:
-                try:
-                    parsed.append(_requirement(line))
-                except _pep.InvalidRequirement:
-                    pass  # a broken line in someone's METADATA cannot be followed
-            self.parsed[id(dist)] = parsed
+        parsed = self.parsed[id(dist)]
         old = [""] + sorted(set(extras) - set(new_only))
         out = []
         for req in parsed:
@@ -794,6 +786,27 @@ class _Resolver(object):
             if wanted:
                 out.append((req, "%s %s" % (dist.name, dist.version)))
         return out
+
+    def readable(self, project, dist):
+        """Parse ``dist``'s Requires-Dist once.  A line that is not PEP 508
+        makes the version unusable, with the line as its reason (pip refuses
+        such a wheel; skipping the line would activate it without a
+        dependency it declares).  Done when the version is first tried, not
+        for every candidate: parsing a marker costs an import of re."""
+        parsed = self.parsed.get(id(dist))
+        if parsed is None:
+            parsed = []
+            for line in dist.requires:
+                try:
+                    parsed.append(_requirement(line))
+                except _pep.InvalidRequirement as exc:
+                    project.usable.remove(dist)
+                    project.excluded[dist] = "has an invalid Requires-Dist %s (%s)" % (
+                        _clip(repr(line), 200), _clip(str(exc), 200))
+                    parsed = False
+                    break
+            self.parsed[id(dist)] = parsed
+        return parsed is not False
 
     def marker(self, req, extra):
         # Keyed by the marker itself (it hashes its structure), never by a
@@ -877,7 +890,11 @@ class _Resolver(object):
             if not options:
                 self.conflicts.append((project, req, who, constraints[key]))
                 return None
+            tried = False
             for dist in options:
+                if not self.readable(project, dist):
+                    continue
+                tried = True
                 self.attempts += 1
                 if self.attempts > MAX_ATTEMPTS:
                     raise _error("ResolutionError")(
@@ -886,6 +903,8 @@ class _Resolver(object):
                                     queue + self.dependencies(dist, extras), i)
                 if found is not None:
                     return found
+            if not tried:  # every option had unreadable requirements: say so
+                self.conflicts.append((project, req, who, constraints[key]))
             return None
         return chosen, constraints
 

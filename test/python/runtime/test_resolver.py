@@ -205,6 +205,22 @@ class Dependencies(ResolverTestCase):
                                           "no default version; warning: " + message % "resolve()"]])
         self.assertFalse(out[2])  # nothing activated
 
+    def test_unparsable_requires_dist_is_reported_not_skipped(self):
+        # Issue 7: a Requires-Dist line that is not PEP 508 was skipped, so
+        # app 1.0 was activated without a dependency it declares.
+        self.side("app", "1.0", requires=["foo >>> 1", "bar"])
+        kind, message = self.resolve("app")
+        self.assertEqual(kind, "DistributionNotFound")
+        self.assertIn("side 1.0: has an invalid Requires-Dist 'foo >>> 1' (Expected ", message)
+        # Another version that can be read is used, and resolve's reasons say why.
+        self.side("app", "0.9")
+        self.assertEqual(self.resolve("app"), [["app", "0.9", False]])
+        out = self.env.check(script("""
+            from sidewheel import _resolve
+            print(json.dumps([why for d, why in _resolve.explain(["app"])]))
+        """))
+        self.assertIn("side 1.0 has an invalid Requires-Dist 'foo >>> 1'", out[0])
+
     def test_default_dependencies_come_from_metadata(self):
         self.default("app", "1.0", requires=["lib>=2"])
         self.default("lib", "1.0")
