@@ -12,6 +12,9 @@ it defines nothing eagerly: public names are loaded from submodules on first
 use (PEP 562).
 """
 
+# The version of sidewheel this runtime ships with (package.json's; a test keeps them equal).
+__version__ = "0.1.0"
+
 __all__ = [
     "require",
     "resolve",
@@ -24,7 +27,7 @@ __all__ = [
 _LAZY = {
     "require": "_resolve",
     "resolve": "_resolve",
-    "Distribution": "_resolve",
+    "Distribution": "_distribution",
     "ResolutionError": "_errors",
     "DistributionNotFound": "_errors",
     "VersionConflict": "_errors",

@@ -1,16 +1,23 @@
 """python -m sidewheel list [--json]
 python -m sidewheel resolve [--json] REQUIREMENT...
+python -m sidewheel --version
 
 ``list`` prints exactly what the CLI's ``sidewheel list`` prints (format in
-INDEX.md); ``resolve`` prints the distributions the runtime would activate for
-the requirements, in the same row format plus why each was chosen, without
-activating them (what the CLI's ``sidewheel resolve`` prints).
+INDEX.md; the CLI runs this very code, shipped with it, in the target
+interpreter); ``resolve`` prints the distributions the runtime would activate
+for the requirements, in the same row format plus why each was chosen,
+without activating them (what the CLI's ``sidewheel resolve`` prints).
+
+``list`` reads the environment of the interpreter running it (its default
+scheme's purelib and platlib, and the index in purelib), whichever copy of
+the runtime runs it, and works on Python 3.6+ (defaults only there: side
+versions need 3.8+).
 """
 
 import os
 import sys
 
-USAGE = "usage: python -m sidewheel list [--json] | resolve [--json] REQUIREMENT..."
+USAGE = "usage: python -m sidewheel list [--json] | resolve [--json] REQUIREMENT... | --version"
 COLUMNS = ("name", "version", "default", "format", "path")
 
 
@@ -27,26 +34,10 @@ def scheme_dirs():
 
 
 def default_rows(dirs):
-    from ._resolve import read_metadata
+    from ._installed import site_defaults
 
-    rows = []
-    for directory in dirs:
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            continue
-        for n in names:
-            path = os.path.join(directory, n)
-            if n[-10:].lower() != ".dist-info" or not os.path.isdir(path):
-                continue
-            try:
-                meta = read_metadata(os.path.join(path, "METADATA"))
-            except OSError:
-                meta = {}
-            stem_name, _, stem_version = n[:-10].partition("-")
-            rows.append(row((meta.get("name") or [stem_name])[0],
-                            (meta.get("version") or [stem_version])[0], True, path, "installed"))
-    return rows
+    return [row(d.name, d.version, True, d.dist_info, "installed") for directory in dirs
+            for d in site_defaults(directory)]
 
 
 def side_rows(projects):
@@ -61,7 +52,7 @@ def row(name, version, default, path, format):
 def sort_rows(rows):
     """By normalized name, the default first, then version descending
     (versions that are not PEP 440 after the others), then path."""
-    from ._pep import InvalidVersion, Version, canonicalize_name
+    from ._version import InvalidVersion, Version, canonicalize_name
 
     def version_key(r):
         try:
@@ -104,8 +95,44 @@ def fail(message, status=1):
     return status
 
 
+def list_command(as_json):
+    from ._index import INDEX_NAME, load_index
+
+    dirs = scheme_dirs()
+    # The environment's index (purelib/sidewheel/index.json), not this copy's.
+    projects, error = load_index(os.path.join(dirs[0], "sidewheel", INDEX_NAME)) if dirs else ({}, None)
+    write(render(sort_rows(default_rows(dirs) + side_rows(projects)), as_json))
+    return fail(error) if error else 0
+
+
+def resolve_command(requirements, as_json):
+    from ._errors import ResolutionError
+    from ._resolve import explain
+
+    try:
+        explained = explain(requirements)
+    except ResolutionError as exc:
+        return fail(exc)
+    rows = []
+    for d, reason in explained:
+        r = row(d.name, d.version, d.is_default, d.dist_info if d.is_default else d.location, d.format)
+        r["reason"] = reason
+        rows.append(r)
+    text = render(rows, as_json)
+    if not as_json:  # the table, then one line per row: "name version: reason"
+        text += "".join("%s %s: %s\n" % (r["name"], r["version"], r["reason"]) for r in rows)
+    write(text)
+    return 0
+
+
 def main(argv):
     args = list(argv)
+    if args in (["--version"], ["-V"]):
+        from . import __version__
+
+        write("sidewheel %s (runtime at %s, Python %d.%d)\n" % (
+            __version__, os.path.dirname(os.path.abspath(__file__)), sys.version_info[0], sys.version_info[1]))
+        return 0
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
     if not args or args[0] in ("-h", "--help"):
@@ -113,33 +140,9 @@ def main(argv):
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "list":
-        if rest:
-            return fail(USAGE, 2)
-        from ._resolve import load_index
-
-        projects, error = load_index()
-        write(render(sort_rows(default_rows(scheme_dirs()) + side_rows(projects)), as_json))
-        return fail(error) if error else 0
+        return fail(USAGE, 2) if rest else list_command(as_json)
     if command == "resolve":
-        if not rest:
-            return fail(USAGE, 2)
-        from ._errors import ResolutionError
-        from ._resolve import explain
-
-        try:
-            explained = explain(rest)
-        except ResolutionError as exc:
-            return fail(exc)
-        rows = []
-        for d, reason in explained:
-            r = row(d.name, d.version, d.is_default, d.dist_info if d.is_default else d.location, d.format)
-            r["reason"] = reason
-            rows.append(r)
-        text = render(rows, as_json)
-        if not as_json:  # the table, then one line per row: "name version: reason"
-            text += "".join("%s %s: %s\n" % (r["name"], r["version"], r["reason"]) for r in rows)
-        write(text)
-        return 0
+        return resolve_command(rest, as_json) if rest else fail(USAGE, 2)
     return fail("unknown command %r; %s" % (command, USAGE), 2)
 
 

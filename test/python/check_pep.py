@@ -19,11 +19,15 @@ SET_KEYS = ("extras", "dependency_groups")
 
 
 def load_pep(path):
-    # By path, so a half-written sidewheel/__init__.py elsewhere cannot get in the way.
-    spec = importlib.util.spec_from_file_location("sidewheel_pep_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # By path, so a half-written sidewheel/__init__.py elsewhere cannot get in the way;
+    # as a submodule of its package directory, because _pep imports its siblings.
+    package_dir = os.path.dirname(os.path.abspath(path))
+    spec = importlib.util.spec_from_file_location(
+        "sidewheel_under_test", os.path.join(package_dir, "__init__.py"), submodule_search_locations=[package_dir])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(spec.name + "." + os.path.splitext(os.path.basename(path))[0])
 
 
 class Checker:

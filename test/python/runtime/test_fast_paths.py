@@ -15,7 +15,7 @@ from swhelper import SHIM, EnvTestCase, index_text
 
 _dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True
 sys.path.insert(0, SHIM)
-from sidewheel import _pep, _resolve  # noqa: E402
+from sidewheel import _index, _installed, _json_scan, _pep, _specifiers  # noqa: E402
 
 del sys.path[0]
 sys.dont_write_bytecode = _dont_write
@@ -45,9 +45,9 @@ INVALID = [
 
 
 def same(test, text):
-    """_resolve._requirement(text) behaves as _pep.Requirement(text)."""
+    """_pep.Requirement.parse(text) behaves as _pep.Requirement(text)."""
     ref = _pep.Requirement(text)
-    got = _resolve._requirement(text)
+    got = _pep.Requirement.parse(text)
     test.assertEqual((got.name, got.url, got.extras, str(got.marker) if got.marker else None, str(got)),
                      (ref.name, ref.url, ref.extras, str(ref.marker) if ref.marker else None, str(ref)), text)
     test.assertEqual((str(got.specifier), len(got.specifier), got.specifier.prereleases),
@@ -68,19 +68,19 @@ class Requirements(unittest.TestCase):
     def test_plain_requirements_skip_pep_parsing_and_agree(self):
         for text in FAST:
             got = same(self, text)
-            self.assertTrue(all(isinstance(s, _resolve._PlainSpecifier) for s in got.specifier._specs), text)
+            self.assertTrue(all(isinstance(s, _specifiers._PlainSpecifier) for s in got.specifier._specs), text)
 
     def test_other_requirements_are_pep_parsed(self):
         for text in SLOW:
             same(self, text)
-            self.assertNotIsInstance(_resolve._specifier_set(text[3:]), _pep.SpecifierSet)
+            self.assertIsNone(_specifiers.plain_specifier_set(text[3:]))
 
     def test_invalid_requirements_fail_as_in_pep(self):
         for text in INVALID:
             with self.assertRaises(_pep.InvalidRequirement, msg=text) as pep:
                 _pep.Requirement(text)
             with self.assertRaises(_pep.InvalidRequirement, msg=text) as ours:
-                _resolve._requirement(text)
+                _pep.Requirement.parse(text)
             self.assertEqual(str(ours.exception), str(pep.exception))
 
     def test_grid_of_plain_clauses(self):
@@ -102,15 +102,15 @@ class Requirements(unittest.TestCase):
     def test_requires_python(self):
         for text in (">=3.8", ">=3.8,<4", "~=3.10", "!=3.9.*,>=3", ">=3.8.0rc1", "==3.*"):
             self.assertEqual(
-                _resolve._requires_python(text).contains("%d.%d.%d" % sys.version_info[:3], prereleases=True),
+                (_specifiers.plain_specifier_set(text) or _pep.SpecifierSet(text)).contains("%d.%d.%d" % sys.version_info[:3], prereleases=True),
                 _pep.SpecifierSet(text).contains("%d.%d.%d" % sys.version_info[:3], prereleases=True), text)
 
 
 class DistInfos(unittest.TestCase):
     def check(self, names):
         expected = sorted(n for n in names if n[-10:].lower() == ".dist-info")
-        self.assertEqual(_resolve._dist_infos(set(names)), expected, names)
-        self.assertEqual(_resolve._dist_infos(list(names)), expected, names)
+        self.assertEqual(_installed.dist_infos(set(names)), expected, names)
+        self.assertEqual(_installed.dist_infos(list(names)), expected, names)
 
     def test_against_a_plain_filter(self):
         self.check([])
@@ -146,7 +146,7 @@ def summary(projects):
 class CompactIndex(unittest.TestCase):
     def index(self, text):
         data = text.encode("utf-8") if isinstance(text, str) else text
-        return _resolve._Index("/nowhere/index.json", data)
+        return _index.Index("/nowhere/index.json", data)
 
     def test_project_by_project_agrees_with_the_whole_file(self):
         data = compact_projects()
@@ -207,13 +207,13 @@ class Json(unittest.TestCase):
         docs = ['{}', '[]', ' {"a": [1, 2.5, -3e2, true, false, null, "x\\u00e9\\n"]} \n', '"s"', '0',
                 '{"a": {"b": {}}}', 'NaN', '[Infinity, -Infinity]', '{"k": "\\ud83d\\ude00"}', '\t[1]\r\n']
         for doc in docs:
-            got, want = _resolve._json_loads(doc), json.loads(doc)
+            got, want = _json_scan.loads(doc), json.loads(doc)
             self.assertEqual(json.dumps(got), json.dumps(want), doc)
 
     def test_errors_are_json_loads_errors(self):
         for doc in ('', '{', '{"a":1', '[1,]', '{"a" 1}', '[1] x', '\ufeff{}', '{"a": "\x01"}', "{'a': 1}"):
             with self.assertRaises(ValueError, msg=doc) as ours:
-                _resolve._json_loads(doc)
+                _json_scan.loads(doc)
             with self.assertRaises(ValueError) as theirs:
                 json.loads(doc)
             self.assertEqual(str(ours.exception), str(theirs.exception))
