@@ -193,6 +193,27 @@ class CompactIndex(unittest.TestCase):
         self.assertIsNone(index.get("zz-last"))
         self.assertIn("UnicodeDecodeError", index.error)
 
+    def test_a_project_whose_first_key_is_not_name(self):
+        # Issue 7: the scan looked for "<key>":{"name": and returned nothing
+        # for this project, where a full parse finds it.
+        data = compact_projects()
+        project = data["projects"]["side"]
+        data["projects"]["side"] = {"side": project["side"], "name": project["name"]}
+        text = index_text(data)
+        whole = self.index(index_text(data, "indented"))
+        for key in ("side", "a", "zz-last"):
+            index = self.index(text)
+            self.assertEqual(summary({key: index.get(key)}), summary({key: whole.get(key)}), key)
+            self.assertIsNone(index.error)
+
+    def test_an_object_the_cli_never_writes_inside_an_entry(self):
+        data = compact_projects()
+        data["projects"]["a"]["side"][0]["future"] = {"k": 1}
+        index = self.index(index_text(data))
+        whole = self.index(index_text(data, "indented"))
+        self.assertEqual(summary({"a": index.get("a")}), summary({"a": whole.get("a")}))
+        self.assertEqual(summary(index.all()), summary(whole.all()))
+
     def test_other_layouts_are_read_whole(self):
         for text in (index_text(compact_projects(), "indented"), " " + index_text(compact_projects()),
                      json.dumps(compact_projects(), separators=(",", ":"), sort_keys=True)):
@@ -202,13 +223,58 @@ class CompactIndex(unittest.TestCase):
             self.assertEqual(index.get("a")[0], "a")
 
 
+JSON_DOCS = ['{}', '[]', ' {"a": [1, 2.5, -3e2, true, false, null, "x\\u00e9\\n"]} \n', '"s"', '0',
+             '{"a": {"b": {}}}', 'NaN', '[Infinity, -Infinity]', '{"k": "\\ud83d\\ude00"}', '\t[1]\r\n']
+
+
 class Json(unittest.TestCase):
+    def with_scanner(self, scanner):
+        saved = list(_json_scan._scanner)
+        _json_scan._scanner[:] = [scanner]
+        self.addCleanup(_json_scan._scanner.__setitem__, slice(None), saved)
+
     def test_like_json_loads(self):
-        docs = ['{}', '[]', ' {"a": [1, 2.5, -3e2, true, false, null, "x\\u00e9\\n"]} \n', '"s"', '0',
-                '{"a": {"b": {}}}', 'NaN', '[Infinity, -Infinity]', '{"k": "\\ud83d\\ude00"}', '\t[1]\r\n']
-        for doc in docs:
+        for doc in JSON_DOCS:
             got, want = _json_scan.loads(doc), json.loads(doc)
             self.assertEqual(json.dumps(got), json.dumps(want), doc)
+
+    def test_fast_path_in_use_where_there_is_a_c_scanner(self):
+        try:
+            import _json  # noqa: F401
+        except ImportError:
+            self.skipTest("no _json here (PyPy): the fallback is all there is")
+        self.assertIsNotNone(_json_scan.c_scanner())
+
+    def test_forced_fallback_gives_the_same_answers(self):
+        self.with_scanner(_json_scan.python_scanner())
+        for doc in JSON_DOCS:
+            self.assertEqual(json.dumps(_json_scan.loads(doc)), json.dumps(json.loads(doc)), doc)
+        text = index_text(compact_projects())
+        fast = _index.Index("/nowhere/index.json", text.encode("utf-8"))
+        self.assertEqual(summary({"a": fast.get("a")}), summary({"a": ("a", fast.all()["a"][1])}))
+
+    def test_a_scanner_asking_for_hooks_we_never_heard_of(self):
+        # CPython 3.15 reads ctx.array_hook; a later one may read another hook.
+        context = _json_scan._ScanContext()
+        self.assertIsNone(context.array_hook)
+        self.assertIsNone(context.some_future_hook)
+        with self.assertRaises(AttributeError):
+            context.memo  # noqa: B018
+
+    def test_a_scanner_that_reads_wrongly_is_not_used(self):
+        import types
+
+        fake = types.ModuleType("_json")
+        fake.make_scanner = lambda context: (lambda text, position: ([], position + 2))
+        saved = sys.modules.get("_json")
+        sys.modules["_json"] = fake
+        try:
+            self.assertIsNone(_json_scan.c_scanner())
+        finally:
+            if saved is None:
+                del sys.modules["_json"]
+            else:
+                sys.modules["_json"] = saved
 
     def test_errors_are_json_loads_errors(self):
         for doc in ('', '{', '{"a":1', '[1,]', '{"a" 1}', '[1] x', '\ufeff{}', '{"a": "\x01"}', "{'a': 1}"):
@@ -217,6 +283,67 @@ class Json(unittest.TestCase):
             with self.assertRaises(ValueError) as theirs:
                 json.loads(doc)
             self.assertEqual(str(ours.exception), str(theirs.exception))
+
+
+class InternalsWithFallbacks(EnvTestCase):
+    """Each CPython internal the runtime leans on, forced off in a child:
+    the answer must not change."""
+
+    def test_finder_listing_is_the_directory_listing(self):
+        self.env.install_default(self.env.wheel("foo", "2.0"))
+        out = self.env.check("""
+            import json, os, sys, foo
+            from sidewheel import _installed
+            same, used = True, 0
+            for entry in sys.path:
+                directory = entry or "."
+                cached = _installed.finder_listing(entry, directory)
+                if cached is not None:
+                    used += 1
+                    same = same and cached == set(os.listdir(directory))
+            fast = _installed.Defaults(set()).get("foo")
+            slow = _installed.Defaults(set(), cached=None).get("foo")
+            print(json.dumps([same, used, sys.implementation.name, [fast.name, fast.version, fast.dist_info],
+                              [slow.name, slow.version, slow.dist_info]]))
+        """)
+        same, used, implementation, fast, slow = out
+        self.assertTrue(same)
+        if implementation == "cpython":
+            self.assertGreater(used, 0)  # the fast path is really taken
+        self.assertEqual(fast, slow)
+
+    def test_namespace_packages_without_the_epoch(self):
+        self.env.install_default(self.env.wheel("nsp", "2.0", files={"nsp/a.py": "V = 'a'\n"}))
+        self.env.install_side(self.env.wheel("nsp", "1.0", files={"nsp/b.py": "V = 'b'\n"}))
+        code = """
+            import json, sys, nsp.a, sidewheel
+            from sidewheel import _activate
+            if %r:
+                _activate.refresh_namespace_paths = lambda external: None
+            sidewheel.require("nsp==1.0")
+            import nsp.b
+            print(json.dumps([nsp.a.V, nsp.b.V, len(list(nsp.__path__))]))
+        """
+        self.assertEqual(self.env.check(code % False), ["a", "b", 2])
+        self.assertEqual(self.env.check(code % True), ["a", "b", 2])
+
+    def test_site_main_found_without_sys_getframe(self):
+        self.env.install_default(self.env.wheel("foo", "2.0"))
+        self.env.install_side(self.env.wheel("foo", "1.0"))
+        code = """
+            import json, sys
+            if %r:
+                del sys._getframe
+            import site
+            site.main()
+            import foo
+            from sidewheel import _hook
+            print(json.dumps([foo.__version__, _hook.startup_modules is not None, "foo" in sys.modules]))
+        """
+        env = {"SIDEWHEEL_REQUIRES": "foo<2"}
+        with_frames = self.env.check(code % False, flags=["-S"], env=env)
+        self.assertEqual(with_frames, ["1.0", True, True])
+        self.assertEqual(self.env.check(code % True, flags=["-S"], env=env), with_frames)
 
 
 class WhatActivationImports(EnvTestCase):
