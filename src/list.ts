@@ -1,9 +1,6 @@
 /** `list`: every installed distribution of an environment, as rows and as text. */
-import { normalizeName } from './names.js';
 import type { InterpreterInfo } from './python/interpreter.js';
-import { compareVersions, isValidVersion } from './versions.js';
-import { findInstalled } from './install/installed.js';
-import { scanSideVersions } from './runtime/side-versions.js';
+import { listInstalled } from './runtime/query.js';
 
 export type DistributionFormat = 'installed' | 'directory' | 'zip';
 
@@ -15,45 +12,14 @@ export interface ListRow {
   readonly format: DistributionFormat;
 }
 
-export async function listDistributions(python: InterpreterInfo): Promise<ListRow[]> {
-  const defaults: ListRow[] = (await findInstalled(python)).map((d) => ({
-    name: d.name,
-    version: d.version,
-    default: true,
-    path: d.distInfoDir,
-    format: 'installed' as const,
-  }));
-  const sides: ListRow[] = (await scanSideVersions(python)).map((s) => ({
-    name: s.name,
-    version: s.version,
-    default: false,
-    path: s.location,
-    format: s.format,
-  }));
-  return sortRows([...defaults, ...sides]);
-}
-
 /**
- * By normalized name, the default first, then highest version first (versions that are
- * not PEP 440 after the others), then path: `python -m sidewheel list` sorts the same way.
+ * Defaults and side versions, sorted (python-shim/INDEX.md section 6). The runtime
+ * answers (the copy shipped with sidewheel, in the target interpreter, Python 3.6+), so
+ * this and `python -m sidewheel list` are one implementation. An unreadable index still
+ * lists the defaults; `listInstalled` says why the side versions are missing.
  */
-export function sortRows(rows: readonly ListRow[]): ListRow[] {
-  const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...rows].sort(
-    (a, b) =>
-      byString(normalizeName(a.name), normalizeName(b.name)) ||
-      Number(b.default) - Number(a.default) ||
-      -compareLoose(a.version, b.version) ||
-      byString(a.path, b.path),
-  );
-}
-
-function compareLoose(a: string, b: string): number {
-  const va = isValidVersion(a);
-  const vb = isValidVersion(b);
-  if (va && vb) return compareVersions(a, b);
-  if (va !== vb) return va ? 1 : -1;
-  return a < b ? -1 : a > b ? 1 : 0;
+export async function listDistributions(python: InterpreterInfo): Promise<ListRow[]> {
+  return (await listInstalled(python)).rows;
 }
 
 /** Columns padded to their widest cell, two spaces apart, no trailing spaces. */

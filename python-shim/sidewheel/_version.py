@@ -18,7 +18,13 @@ def _regex(pattern):
     if rx is None:
         import re
 
-        rx = _compiled[pattern] = re.compile(pattern)
+        try:
+            rx = re.compile(pattern)
+        except re.error:
+            # Python 3.6 (where only `python -m sidewheel list` runs) has no
+            # scoped (?a:...) groups: the whole pattern ASCII there instead.
+            rx = re.compile("(?a)" + pattern.replace("(?a:", "(?:"))
+        _compiled[pattern] = rx
     return rx
 
 
