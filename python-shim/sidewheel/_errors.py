@@ -14,7 +14,13 @@ class ResolutionError(ImportError):
     (``None`` when the failure is not about one requirement).
     """
 
+    # Requirement text may be megabytes long: a message says what is wrong in
+    # at most this many characters.
+    MAX_MESSAGE = 4000
+
     def __init__(self, message, requirement=None, required_by=None):
+        if len(message) > self.MAX_MESSAGE:
+            message = message[:self.MAX_MESSAGE] + "..."
         ImportError.__init__(self, message)
         self.requirement = requirement
         self.required_by = required_by

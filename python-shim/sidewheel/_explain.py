@@ -126,13 +126,17 @@ class Explanations(object):
         requested = self.chosen[key][1]
         if not requested:
             return []
-        provided = set(canonicalize_name(e) for e in dist.provides_extra)
-        out = []
-        for extra in sorted(requested - provided):
-            asked = next((req, who) for req, who in self.constraints[key]
-                         if extra in set(canonicalize_name(e) for e in req.extras))
-            out.append("%s %s does not provide the extra %r (%s required by %s)" % (
-                dist.name, dist.version, extra, asked[0].without_marker(), asked[1]))
+        missing = sorted(requested - set(canonicalize_name(e) for e in dist.provides_extra))
+        asked = {}
+        for req, who in self.constraints[key]:
+            for extra in req.extras:
+                asked.setdefault(canonicalize_name(extra), (req, who))
+        out = ["%s %s does not provide the extra %r (%s required by %s)" % (
+            dist.name, dist.version, clip(extra, 100), clip(asked[extra][0].without_marker(), 200), asked[extra][1])
+            for extra in missing[:3]]
+        if len(missing) > 3:
+            out.append("%s %s does not provide %d more of the extras requested" % (
+                dist.name, dist.version, len(missing) - 3))
         return out
 
     def refuse_unknown_extras(self, dists):

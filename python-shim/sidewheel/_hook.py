@@ -54,7 +54,8 @@ def start():
 def warn(message):
     """Write one line to stderr (whitespace collapsed, so never more than one)."""
     try:
-        sys.stderr.write("sidewheel: %s\n" % " ".join(str(message).split()))
+        text = " ".join(str(message)[:4000].split())
+        sys.stderr.write("sidewheel: %s\n" % (text if len(text) <= 1000 else text[:1000] + "..."))
         sys.stderr.flush()
     except Exception:
         pass  # no usable stderr (pythonw, closed fd): stay silent
@@ -136,8 +137,11 @@ class _Finder(object):
         # remove() from it: the import system is iterating the current list.
         self.busy = True
         sys.meta_path = [f for f in sys.meta_path if f is not self]
-        from sidewheel import _resolve
-
+        try:
+            from sidewheel import _resolve
+        except Exception as exc:  # a damaged runtime: still one line from the import statement
+            raise ImportError("sidewheel cannot honour __main__.__requires__: its runtime is damaged "
+                              "(%s: %s); run sidewheel doctor --fix" % (type(exc).__name__, " ".join(str(exc).split()))) from None
         try:
             _resolve.require_main(requires)
         except ImportError as exc:  # ResolutionError: raised from the import statement

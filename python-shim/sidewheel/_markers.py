@@ -138,6 +138,10 @@ class Marker(object):
     def __repr__(self):
         return "<Marker(%r)>" % str(self)
 
+    def depends_on(self, name):
+        """Does any comparison of the marker read the variable ``name``?"""
+        return _reads(self._markers, ("var", name))
+
     def __eq__(self, other):
         if not isinstance(other, Marker):
             return NotImplemented
@@ -162,3 +166,13 @@ class Marker(object):
             # Untagged source builds report e.g. "3.12.0+", which is not PEP 440.
             env["python_full_version"] = full + "local"
         return _evaluate(self._markers, env)
+
+
+def _reads(markers, variable):
+    for item in markers:
+        if isinstance(item, list):
+            if _reads(item, variable):
+                return True
+        elif isinstance(item, tuple) and variable in (item[0], item[2]):
+            return True
+    return False

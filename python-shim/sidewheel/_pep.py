@@ -12,8 +12,10 @@ fixtures/pep-vectors.json, which packaging itself computed.
 
 Deliberate differences: every malformed input raises the documented Invalid* error
 (packaging lets a SyntaxError escape from a bad string escape, and an
-InvalidSpecifier from `name ===a,b`), and evaluating a marker that names a missing
-environment key raises UndefinedEnvironmentName, not KeyError.
+InvalidSpecifier from `name ===a,b`), evaluating a marker that names a missing
+environment key raises UndefinedEnvironmentName, not KeyError, and parentheses nested
+more than 200 deep are an InvalidMarker (packaging fails with a RecursionError
+somewhere past 300).
 
 Runs on CPython 3.8+. Importing it is cheap: regular expressions are compiled (and
 `re` imported) on first use, `platform` only when a marker needs the default

@@ -217,7 +217,12 @@ class Resolver(Explanations):
         old = [""] + sorted(set(extras) - set(new_only))
         out = []
         for req in parsed:
-            holds = lambda extras: any(self.marker(req, e) for e in extras)  # noqa: E731
+            if req.marker is not None and not req.marker.depends_on("extra"):
+                # The same answer for every extra: once, not once per extra
+                # (a request may name thousands).
+                holds = lambda extras: self.marker(req, "")  # noqa: E731
+            else:
+                holds = lambda extras: any(self.marker(req, e) for e in extras)  # noqa: E731
             if req.marker is None:
                 wanted = not new_only
             elif new_only:  # only what the new extras add: the rest was followed already

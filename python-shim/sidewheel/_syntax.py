@@ -43,12 +43,20 @@ class _SyntaxError(Exception):
     pass
 
 
+# Parentheses nest at most this deep in a marker. packaging has no limit of its own
+# and fails with a RecursionError somewhere past 300 (the interpreter's recursion
+# limit); a limit well below it keeps every layer here (parse, print, evaluate)
+# clear of the recursion limit, and makes deeper nesting an InvalidMarker.
+MAX_NESTING = 200
+
+
 class _Tokenizer(object):
-    __slots__ = ("source", "position")
+    __slots__ = ("source", "position", "depth")
 
     def __init__(self, source):
         self.source = source
         self.position = 0
+        self.depth = 0
 
     def peek(self, name):
         """The text of token `name` at the current position, or None."""
@@ -68,7 +76,8 @@ class _Tokenizer(object):
         return text
 
     def fail(self, message):
-        raise _SyntaxError("%s at position %d of %r" % (message, self.position, self.source))
+        source = self.source if len(self.source) <= 1000 else self.source[:1000] + "..."
+        raise _SyntaxError("%s at position %d of %r" % (message, self.position, source))
 
 
 def _parse_requirement(t):
@@ -164,10 +173,14 @@ def _parse_marker(t):
 def _parse_marker_atom(t):
     t.take("WS")
     if t.take("LEFT_PARENTHESIS") is not None:
+        t.depth += 1
+        if t.depth > MAX_NESTING:
+            t.fail("Parentheses nested more than %d deep" % MAX_NESTING)
         t.take("WS")
         marker = _parse_marker(t)
         t.take("WS")
         t.expect("RIGHT_PARENTHESIS", "matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression")
+        t.depth -= 1
     else:
         marker = _parse_marker_item(t)
     t.take("WS")
