@@ -1,5 +1,5 @@
 /**
- * The Python runtime (python-shim/) on every CPython >= 3.8 found on this machine:
+ * The Python runtime (python-shim/) on every Python >= 3.8 found on this machine (PyPy too):
  * for each, a throw-away venv runs the Python-side tests in test/python/runtime/
  * (`python -m unittest discover`). Those tests build their own venvs and fixture
  * wheels; here we only pass them the real wheels every interpreter's ensurepip
@@ -33,7 +33,7 @@ interface RunResult {
 
 function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -60,7 +60,8 @@ describe('python runtime (python-shim/)', { concurrency: true }, () => {
     return;
   }
   for (const python of pythons) {
-    it(`CPython ${python.label}`, { timeout: 20 * 60_000 }, async (t) => {
+    const name = `${python.implementation === 'pypy' ? 'PyPy' : 'CPython'} ${python.label}`;
+    it(name, { timeout: 35 * 60_000 }, async (t) => {
       const tmp = tempDir('sidewheel-runtime-');
       try {
         const venvPython = makeVenv(python.executable, path.join(tmp.dir, 'venv'));
@@ -73,11 +74,11 @@ describe('python runtime (python-shim/)', { concurrency: true }, () => {
         env.SIDEWHEEL_SHIM_DIR = path.join(root, 'python-shim');
         const r = await run(venvPython, ['-m', 'unittest', 'discover', '-v', '-s', suite, '-t', suite], env);
         const summary = summarize(r.stderr);
-        t.diagnostic(`CPython ${python.label} ${python.executable}: ${summary}`);
+        t.diagnostic(`${name} ${python.executable}: ${summary}`);
         const skipped = r.stderr.split('\n').filter((l) => / \.\.\. skipped /.test(l));
         for (const line of skipped) t.diagnostic(line.trim());
         const failures = r.stderr.indexOf('\n======');
-        assert.equal(r.code, 0, `unittest failed on ${python.label}: ${summary}\n${failures >= 0 ? r.stderr.slice(failures) : r.stderr}${r.stdout}`);
+        assert.equal(r.code, 0, `unittest failed on ${name}: ${summary}\n${failures >= 0 ? r.stderr.slice(failures) : r.stderr}${r.stdout}`);
         assert.match(summary, /: OK/);
       } finally {
         tmp.cleanup();

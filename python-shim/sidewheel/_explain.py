@@ -6,6 +6,16 @@ from ._errors import DistributionNotFound, ResolutionError, VersionConflict
 from ._version import canonicalize_name
 
 
+def unchain(chain):
+    """The items of a chain ``(item, previous chain or None)``, oldest first."""
+    items = []
+    while chain is not None:
+        items.append(chain[0])
+        chain = chain[1]
+    items.reverse()
+    return tuple(items)
+
+
 def clip(text, limit=500):
     """One line of at most ``limit`` characters (input may be megabytes long)."""
     text = " ".join(text[:4 * limit].split())
@@ -58,9 +68,12 @@ class Explanations(object):
         in which every candidate is ruled out by a stated reason, else the first."""
         if not self.conflicts:
             return ResolutionError("no resolution found")
-        best = self.conflicts[0]
-        for conflict in self.conflicts:
-            if all(self.reason(conflict[0], d, conflict[3]) for d in conflict[0].all()):
+        best = None
+        for project, req, who, chain in self.conflicts:
+            conflict = (project, req, who, unchain(chain))
+            if best is None:
+                best = conflict
+            if all(self.reason(project, d, conflict[3]) for d in project.all()):
                 best = conflict
                 break
         project, req, who, constraints = best

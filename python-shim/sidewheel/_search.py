@@ -8,7 +8,7 @@ import sys
 from . import _hook
 from ._activate import insert_position, norm
 from ._errors import ResolutionError
-from ._explain import Explanations, clip
+from ._explain import Explanations, clip, unchain
 from ._index import load
 from ._installed import Defaults
 from ._pep import InvalidRequirement, Requirement
@@ -274,7 +274,8 @@ class Resolver(Explanations):
         found = self.search({}, {}, roots, 0)
         if found is None:
             raise self.failure()
-        chosen, self.constraints = found
+        chosen, constraints = found
+        self.constraints = dict((key, unchain(chain)) for key, chain in constraints.items())
         self.chosen = chosen
         return [dist for dist, _ in chosen.values()]
 
@@ -282,8 +283,8 @@ class Resolver(Explanations):
         """Depth-first: take requirements from ``queue`` in order; a project is
         decided when first met, trying its candidates in preference order, and
         every later requirement on it is checked against that choice.  Returns
-        ({key: (dist, extras)}, {key: ((req, who), ...)}) or None after
-        recording why it failed."""
+        ({key: (dist, extras)}, {key: chain of (req, who)}) or None after
+        recording why it failed (a chain: see unchain)."""
         chosen = dict(chosen)
         constraints = dict(constraints)
         queue = list(queue)
@@ -292,7 +293,9 @@ class Resolver(Explanations):
             i += 1
             key = canonicalize_name(req.name)
             extras = frozenset(canonicalize_name(e) for e in req.extras)
-            constraints[key] = constraints.get(key, ()) + ((req, who),)
+            # A chain (item, previous): adding is O(1), however many requirements
+            # name the project; each branch of the search keeps its own head.
+            constraints[key] = ((req, who), constraints.get(key))
             project = self.project(key, req.name)
             if key in chosen:
                 dist, had = chosen[key]

@@ -229,7 +229,7 @@ class SpecifierSet(object):
             return self._prereleases
         if not self._specs:
             return None
-        if any(s.prereleases for s in self._specs):
+        if any(s.prereleases for s in self._distinct()):
             return True
         return None
 
@@ -237,9 +237,14 @@ class SpecifierSet(object):
     def prereleases(self, value):
         self._prereleases = value
 
+    def _distinct(self):
+        """One clause per text: a set may repeat one clause many times, and
+        what a clause says depends only on its text."""
+        return list(dict((str(s), s) for s in self._specs).values())
+
     def _canonical_specs(self):
         seen = {}
-        for spec in sorted(self._specs, key=str):
+        for spec in sorted(self._distinct(), key=str):
             seen.setdefault(spec.canonical, spec)
         return list(seen.values())
 
