@@ -22,10 +22,21 @@ Runs on CPython 3.8+. Importing it is cheap: regular expressions are compiled (a
 environment, `ast` only when a quoted marker string holds an escape.
 """
 
-from ._markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName, default_environment
 from ._specifiers import InvalidSpecifier, SpecifierSet, plain_specifier_set
-from ._syntax import _parse_requirement, _SyntaxError, _Tokenizer
 from ._version import InvalidVersion, Version, canonicalize_name
+
+# The grammar and markers are loaded on first use: the plainest requirements
+# (Requirement.parse) need neither, and each module costs an activation time.
+_FROM_MARKERS = ("InvalidMarker", "Marker", "UndefinedComparison", "UndefinedEnvironmentName", "default_environment")
+
+
+def __getattr__(name):
+    if name not in _FROM_MARKERS:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    from . import _markers
+
+    value = globals()[name] = getattr(_markers, name)
+    return value
 
 __all__ = [
     "InvalidMarker",
@@ -58,6 +69,9 @@ class Requirement(object):
     __slots__ = ("name", "url", "extras", "specifier", "marker")
 
     def __init__(self, requirement_string):
+        from ._markers import Marker
+        from ._syntax import _parse_requirement, _SyntaxError, _Tokenizer
+
         t = _Tokenizer(requirement_string)
         try:
             name, url, extras, specifier, marker = _parse_requirement(t)
