@@ -1,14 +1,14 @@
 """PEP 440 versions and specifiers, PEP 508 requirements and markers; stdlib only.
 
 The runtime cannot assume `packaging` is installed, so it carries this module. It
-follows packaging 26.2 case for case, quirks included (an unnormalized `~=` version
-such as `~=2.0.RC1` keeps its last release segment in the prefix; `<` and `>` on
-non-version marker values are always false), because the CLI and the runtime must
-pick the same versions as pip would, and packaging 26.3's marker rules (INDEX.md,
-"Markers"): printing keeps a nested group's parentheses, `extra` values and names
-tested `in extras` are normalized at every depth, a trailing newline is not the end
-of a requirement or marker. test/python/check_pep.py proves it against
-fixtures/pep-vectors.json, which packaging itself computed.
+follows packaging 26.3 case for case, quirks included (`<` and `>` on non-version
+marker values are always false), because the CLI and the runtime must pick the same
+versions as pip would: among 26.3's changes, printing keeps a nested group's
+parentheses, `extra` values and names tested `in extras` are normalized at every
+depth, a trailing newline is not the end of a requirement or marker (INDEX.md,
+"Markers"), and `~=V` reads its prefix from V parsed (`~=2.0.RC1` is `>=2.0rc1, <3.dev0`).
+test/python/check_pep.py proves it against fixtures/pep-vectors.json, which
+packaging itself computed.
 
 Deliberate differences: every malformed input raises the documented Invalid* error
 (packaging lets a SyntaxError escape from a bad string escape, and an

@@ -57,7 +57,6 @@ _SPECIFIER_PATTERN = r"""
 """
 _WHOLE_SPECIFIER = r"(?xi)\s*" + _SPECIFIER_PATTERN + r"\s*"
 _PREFIX_SPLIT = r"([0-9]+)((?:a|b|c|rc)[0-9]+)"
-_SUFFIX_STARTS = ("dev", "a", "b", "rc", "post")
 
 
 def _version_split(version):
@@ -155,17 +154,13 @@ class _Specifier(object):
         return parsed == spec_version
 
     def _compatible(self, parsed):
-        # ~=V is >=V plus a prefix match on V less its last release segment, with the
-        # prefix cut from the text as written (as packaging does).
-        split = _version_split(self.version)
-        kept = []
-        for segment in split:
-            if segment.startswith(_SUFFIX_STARTS):
-                break
-            kept.append(segment)
-        kept = kept[:-1]
-        prefix = "%s!%s" % (kept[0], ".".join(kept[1:]))
-        return _public(parsed) >= self._spec and _prefix_match(parsed, prefix)
+        # ~=V is V <= x < the next prefix's .dev0, the prefix being V's release less
+        # its last segment, read from V parsed (packaging 26.3; 26.2 cut it from the
+        # text as written, so `~=2.0.RC1` kept "2.0" and `~=V1.4.5` matched nothing).
+        spec = self._spec
+        release = spec.release[:-1]
+        upper = Version._from_parts(spec.epoch, release[:-1] + (release[-1] + 1,), dev=0)
+        return _public(parsed) >= spec and parsed < upper
 
     def _less_than(self, parsed):
         spec = self._spec
