@@ -25,7 +25,7 @@ import {
 } from '../src/resolve/candidates.js';
 import { resolveWheelhouse, type InstalledProject, type ResolveOptions, type WheelhouseResolution } from '../src/resolve/resolver.js';
 import { supportedTags } from '../src/tags.js';
-import { MARKER_ENVIRONMENT_SCRIPT, markerEnvironmentFrom, type MarkerEnvironment } from '../src/versions.js';
+import { markerEnvironmentFrom, type MarkerEnvironment } from '../src/versions.js';
 import { parseHeaders } from '../src/wheel/headers.js';
 import { readWheelMetadata, readWheelMetadataFromBuffer } from '../src/wheel/metadata-only.js';
 import { makeVenv, runCli, tempDir } from './helpers/env.js';
@@ -729,8 +729,7 @@ async function installedIn(target: Target): Promise<InstalledProject[]> {
 
 async function targetFor(python: string): Promise<Target> {
   const info = await probeInterpreter(python);
-  const { stdout } = await run(python, ['-c', MARKER_ENVIRONMENT_SCRIPT]);
-  return { python, info, supported: supportedTags(info), environment: markerEnvironmentFrom(JSON.parse(stdout)) };
+  return { python, info, supported: supportedTags(info), environment: info.markers };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

@@ -176,13 +176,19 @@ export interface PackagingFound {
   readonly source: 'installed' | 'vendored';
 }
 
-// Syntax every Python 3 parses: no f-strings, which 3.5 lacks.
-const PACKAGING_PROBE = `
+/**
+ * Python that binds `P` to the packaging package `import packaging` gives, else to the
+ * copy vendored in the newest pip wheel the interpreter's ensurepip bundles (None when
+ * neither imports), with its markers and requirements modules loaded, and `SOURCE` to
+ * "installed" or "vendored". Syntax every Python 3 parses: no f-strings, which 3.5 lacks.
+ * Run it without -I: scripts that use this packaging run without it, so it must see their sys.path.
+ */
+export const PACKAGING_IMPORT = `
 import glob, json, os, sys, sysconfig
-found = None
+P, SOURCE = None, None
 try:
     import packaging, packaging.requirements, packaging.markers
-    found = {"version": packaging.__version__, "source": "installed"}
+    P, SOURCE = packaging, "installed"
 except Exception:
     def key(path):
         v = os.path.basename(path).split("-")[1]
@@ -192,11 +198,14 @@ except Exception:
         sys.path.insert(0, wheels[-1])
         try:
             import pip._vendor.packaging as vendored
-            import pip._vendor.packaging.requirements
-            found = {"version": vendored.__version__, "source": "vendored"}
+            import pip._vendor.packaging.requirements, pip._vendor.packaging.markers
+            P, SOURCE = vendored, "vendored"
         except Exception:
             pass
-print(json.dumps(found))
+`;
+
+const PACKAGING_PROBE = `${PACKAGING_IMPORT}
+print(json.dumps(P and {"version": P.__version__, "source": SOURCE}))
 `;
 
 const run = promisify(execFile);
@@ -209,7 +218,6 @@ const packaging = new Map<string, Promise<PackagingFound | null>>();
 export function packagingIn(python: FoundPython): Promise<PackagingFound | null> {
   let answer = packaging.get(python.realExecutable);
   if (!answer) {
-    // Not -I: scripts that use this packaging run without it, so the probe must see their sys.path.
     answer = run(python.executable, ['-c', PACKAGING_PROBE], { timeout: 20_000 }).then(
       ({ stdout }) => JSON.parse(stdout) as PackagingFound | null,
       () => null,
