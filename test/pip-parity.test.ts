@@ -68,7 +68,7 @@ function comparable(tree: Map<string, string>, root: string): Map<string, string
 
 describe('default install matches pip byte for byte', { skip: !pipWheel || pythons.length === 0 ? 'no pip wheel or no CPython >= 3.8' : false }, () => {
   for (const python of pythons) {
-    test(`CPython ${python.label}`, async () => {
+    test(`${python.implementation} ${python.label}`, async () => {
       const wheels = [...wheelsByProject.values(), await richWheel];
       const env = path.join(work.dir, `env-${python.version.join('')}`);
       const fresh = (): string => {
