@@ -262,6 +262,10 @@ LATE_REQUIREMENTS = ["foo" + s for s in LATE_SPECIFIERS] + [
     'libb; sys_platform == "win32" and ((python_version >= "3" or os_name == "posix"))',
     'foo; (extra == "Foo_Bar") or os_name == "x"', "foo; os_name == 'a'\n", "foo==1.0\n",
 ]
+LATE_CONTAINS = [
+    ("===1.0\u017f", "1.0S"), ("===1.0\u017f", "1.0\u017f"), ("===1.0+\u212a", "1.0+k"), ("===1.0+\u212a", "1.0+K"),
+    ("===\u0130", "i\u0307"), ("===\u03a3\u03a3", "\u03c3\u03c2"), ("===1.0\u00df", "1.0SS"),
+]
 LATE_MARKERS = [
     'sys_platform == "win32" and ((python_version >= "3" or os_name == "posix"))',
     '((sys_platform == "win32" or os_name == "posix")) and python_version >= "3"',
@@ -738,6 +742,9 @@ def gen_contains(o, g, n):
             if installed or as_version:
                 case.append({"installed": installed, "asVersion": as_version})
             out.append(case)
+    for text, version in LATE_CONTAINS:
+        s = o.SpecifierSet(text)
+        out.extend([text, version, pre, bool(s.contains(version, prereleases=pre))] for pre in (None, True, False))
     return out
 
 
