@@ -59,32 +59,18 @@ class Oracle:
 # newer rule; the output's "oracle" field lists what was applied.
 
 
+# A `~=` operand with a letter outside ASCII, whitespace aside: what pypa/packaging#1384
+# made `~=` refuse, as every other operator already did. Under re.IGNORECASE without
+# re.ASCII, "\u017f" (long s) matched "s" and "\u0131" (dotless i) matched "i". Safe in
+# re.VERBOSE patterns (no blanks, no #), it skips leading whitespace itself, and it is
+# case-sensitive: under IGNORECASE, [^\x00-\x7f] would not match "\u017f" either.
+_NON_ASCII_RELEASE = r"(?-i:(?!\s*~=\s*[^\s,;)]*(?:(?!\s)[^\x00-\x7f])))"
+
+
 def _ascii_compatible_release(pattern):
-    """A `~=` operand is ASCII only, as every other operator's (pypa/packaging#1384):
-    under re.IGNORECASE without re.ASCII, "\u017f" matched "s" and "\u0131" matched "i"."""
-
-    def checked(m):
-        if m is None:
-            return None
-        text = m.group(0).strip()
-        if text.startswith("~=") and not all(c.isascii() or c.isspace() for c in text):
-            return None
-        return m
-
-    class Checked:
-        def match(self, *a, **k):
-            return checked(pattern.match(*a, **k))
-
-        def fullmatch(self, *a, **k):
-            return checked(pattern.fullmatch(*a, **k))
-
-        def search(self, *a, **k):
-            return checked(pattern.search(*a, **k))
-
-        def __getattr__(self, name):
-            return getattr(pattern, name)
-
-    return Checked()
+    if isinstance(pattern, str):
+        return _NON_ASCII_RELEASE + pattern
+    return re.compile(_NON_ASCII_RELEASE + pattern.pattern, pattern.flags)
 
 
 def follow_newer_rules(o, base):
@@ -104,7 +90,7 @@ def follow_newer_rules(o, base):
         return applied  # a pyparsing-era packaging: its marker rules are older still
     rules = tokenizer.DEFAULT_RULES
     rules["SPECIFIER"] = _ascii_compatible_release(rules["SPECIFIER"])
-    if rules["END"].match("\n") is not None:
+    if re.compile(rules["END"]).match("\n") is not None:
         rules["END"] = re.compile(r"\Z")
         applied.append("no trailing newline")
     markers = o.markers_mod
@@ -804,13 +790,20 @@ def marker_results(marker, envs):
     return results
 
 
-def marker_record(o, text):
+def parse_or_error(make, text):
+    """(make(text), None), or (None, the error record) when the oracle refuses the text."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            m = o.Marker(text)
+            return make(text), None
     except Exception as exc:  # noqa: BLE001
-        return {"in": text, "error": error_name(exc)}
+        return None, {"in": text, "error": error_name(exc)}
+
+
+def marker_record(o, text):
+    m, error = parse_or_error(o.Marker, text)
+    if error:
+        return error
     return {"in": text, "str": str(m), "eval": marker_results(m, ENVIRONMENTS)}
 
 
@@ -822,12 +815,9 @@ def gen_markers(o, g, n):
 
 
 def requirement_record(o, text):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r = o.Requirement(text)
-    except Exception as exc:  # noqa: BLE001
-        return {"in": text, "error": error_name(exc)}
+    r, error = parse_or_error(o.Requirement, text)
+    if error:
+        return error
     rec = {
         "in": text, "name": r.name, "extras": sorted(r.extras), "specifier": str(r.specifier),
         "url": r.url, "marker": None if r.marker is None else str(r.marker), "str": str(r),
