@@ -4,21 +4,18 @@
  * (CPython 3.6 up, PyPy), and resolving with it starts no further Python.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { probeInterpreter } from '../src/python/probe.js';
 import { makeVenv, runCli, tempDir } from './helpers/env.js';
-import { findPythons, packagingIn, PACKAGING_IMPORT, pythonsAtLeast } from './helpers/pythons.js';
+import { findPythons, packagingIn, pythonsAtLeast, runWithPackaging } from './helpers/pythons.js';
 import { writeWheel } from './helpers/wheels.js';
 
-const run = promisify(execFile);
 const work = tempDir();
 after(() => work.cleanup());
 
-const DEFAULT_ENVIRONMENT = `${PACKAGING_IMPORT}
+const DEFAULT_ENVIRONMENT = `
 print(json.dumps(P.markers.default_environment()))
 `;
 
@@ -27,7 +24,7 @@ describe("the probe's marker environment is packaging's default_environment()", 
     test(`${python.implementation} ${python.label}`, async (t) => {
       const found = await packagingIn(python);
       if (!found) return t.skip('no packaging here, installed or vendored');
-      const { stdout } = await run(python.executable, ['-c', DEFAULT_ENVIRONMENT]);
+      const stdout = await runWithPackaging(python, DEFAULT_ENVIRONMENT);
       const info = await probeInterpreter(python.executable);
       assert.deepEqual({ ...info.markers, extra: undefined }, { ...(JSON.parse(stdout) as object), extra: undefined }, `packaging ${found.version} (${found.source})`);
     });

@@ -206,7 +206,7 @@ except Exception:
             pass
 `;
 
-const PACKAGING_PROBE = `${PACKAGING_IMPORT}
+const PACKAGING_PROBE = `
 print(json.dumps(P and {"version": P.__version__, "source": SOURCE}))
 `;
 
@@ -222,6 +222,13 @@ export function packagingEnv(): NodeJS.ProcessEnv {
 }
 
 const run = promisify(execFile);
+
+/** Runs `body` after PACKAGING_IMPORT in `python`; resolves to what it printed. */
+export async function runWithPackaging(python: FoundPython, body: string): Promise<string> {
+  const { stdout } = await run(python.executable, ['-c', PACKAGING_IMPORT + body], { timeout: 20_000, env: packagingEnv() });
+  return stdout;
+}
+
 const packaging = new Map<string, Promise<PackagingFound | null>>();
 
 /**
@@ -231,8 +238,8 @@ const packaging = new Map<string, Promise<PackagingFound | null>>();
 export function packagingIn(python: FoundPython): Promise<PackagingFound | null> {
   let answer = packaging.get(python.realExecutable);
   if (!answer) {
-    answer = run(python.executable, ['-c', PACKAGING_PROBE], { timeout: 20_000, env: packagingEnv() }).then(
-      ({ stdout }) => JSON.parse(stdout) as PackagingFound | null,
+    answer = runWithPackaging(python, PACKAGING_PROBE).then(
+      (stdout) => JSON.parse(stdout) as PackagingFound | null,
       () => null,
     );
     packaging.set(python.realExecutable, answer);

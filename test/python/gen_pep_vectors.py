@@ -10,8 +10,9 @@ result. Both the TypeScript side (src/versions.ts) and the Python runtime
 (python-shim/sidewheel/_pep.py) are checked against the output.
 
 The oracle is `import packaging` when it works, else the copy vendored in the pip
-wheel that ensurepip bundles with this interpreter (older, and its rules differ in
-places; the output's "oracle" field says which one was used).
+wheel that ensurepip bundles with this interpreter, or where it bundles none the first
+wheel in $SIDEWHEEL_TEST_PIP_WHEELS (older, and its rules differ in places; the
+output's "oracle" field says which one was used).
 
 Runs on CPython 3.8+.
 """
@@ -147,6 +148,8 @@ def load_oracle(kind):
                 raise
     stdlib = sysconfig.get_path("stdlib")
     wheels = sorted(glob.glob(os.path.join(stdlib, "ensurepip", "_bundled", "pip-*.whl")), key=wheel_version)
+    # Where ensurepip bundles none (Debian's PyPy), the newest pip wheel of another interpreter.
+    wheels = wheels or [w for w in os.environ.get("SIDEWHEEL_TEST_PIP_WHEELS", "").split(os.pathsep) if w][:1]
     if not wheels:
         raise SystemExit("no oracle: packaging is not importable and ensurepip has no pip wheel")
     sys.path.insert(0, wheels[-1])
