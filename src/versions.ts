@@ -26,7 +26,6 @@ export { Specifier, SpecifierSet, type SpecifierOperator, type SpecifierSetOptio
 export type { MarkerComparison, MarkerNode, MarkerOperand } from './versions/pep508-syntax.js';
 export {
   MARKER_ENVIRONMENT_KEYS,
-  MARKER_ENVIRONMENT_SCRIPT,
   markerEnvironmentFrom,
   type MarkerEnvironment,
 } from './versions/marker-environment.js';

@@ -84,6 +84,12 @@ const cases: HostileCase[] = [
     reason: /no acceptable hash for victim\/__init__\.py/,
   },
   { title: 'Wheel-Version 2.0', make: (dir) => writeWheel(dir, { ...base, wheelVersion: '2.0' }), reason: /Wheel-Version 2\.0 is not supported/ },
+  { title: 'a version that is not PEP 440', make: (dir) => writeWheel(dir, { ...base, version: '2010i' }), reason: /METADATA Version "2010i" is not a PEP 440 version/ },
+  {
+    title: 'an invalid Requires-Dist',
+    make: (dir) => writeWheel(dir, { ...base, metadata: ['Requires-Dist: ok>=1', 'Requires-Dist: foo~=1.2.3po\u017ft1'] }),
+    reason: /invalid Requires-Dist: invalid requirement "foo~=1\.2\.3po\u017ft1"/,
+  },
   {
     title: 'no .dist-info',
     make: (dir) => writeWheel(dir, base, wheelEntries(base).filter((e) => !e.name.startsWith(distInfo))),
@@ -189,5 +195,12 @@ describe('hostile and broken wheels are refused with nothing written', { skip: p
     const r = runCli(['install', '--python', venvPython, '--no-compile', wheel]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /Wheel-Version 1\.9 is newer than 1\.0; installing anyway/);
+  });
+
+  test('an older Wheel-Version (0.9) installs quietly: (major, minor) compared as pip does', async () => {
+    const wheel = await writeWheel(work.dir, { ...base, name: 'older', wheelVersion: '0.9' });
+    const r = runCli(['install', '--python', venvPython, '--no-compile', wheel]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
   });
 });

@@ -13,7 +13,7 @@ import { compareVersions } from '../src/versions.js';
 import { parseWheelFilename } from '../src/names.js';
 import { makeVenv, runCli, runPython, snapshotTree, tempDir } from './helpers/env.js';
 import { pythonsAtLeast, realWheels } from './helpers/pythons.js';
-import { writeWheel } from './helpers/wheels.js';
+import { distInfoName, wheelEntries, writeWheel, type WheelSpec } from './helpers/wheels.js';
 
 /** The newest wheel of each project, among the real ones found. */
 function newestPerProject(): Map<string, string> {
@@ -68,7 +68,7 @@ function comparable(tree: Map<string, string>, root: string): Map<string, string
 
 describe('default install matches pip byte for byte', { skip: !pipWheel || pythons.length === 0 ? 'no pip wheel or no CPython >= 3.8' : false }, () => {
   for (const python of pythons) {
-    test(`CPython ${python.label}`, async () => {
+    test(`${python.implementation} ${python.label}`, async () => {
       const wheels = [...wheelsByProject.values(), await richWheel];
       const env = path.join(work.dir, `env-${python.version.join('')}`);
       const fresh = (): string => {
@@ -114,6 +114,92 @@ describe('default install matches pip byte for byte', { skip: !pipWheel || pytho
       }
       pipUninstall(venvPython);
       assert.deepEqual(snapshotTree(env), afterPipUninstall, 'pip uninstall leaves what it leaves after its own install');
+    });
+  }
+});
+
+/**
+ * The quirks of pip's own test wheels (real setuptools 0.9.8 ships `.data/scripts/easy_install`
+ * beside its `easy_install` entry point): setuptools-made wrappers of entry points in
+ * `.data/scripts` (`EP`, `EP.exe`, `EP-script.py`, `EP.pya`, any case of the suffix) are
+ * left out for pip's generated wrapper, other scripts kept; `RECORD.jws` is installed and
+ * listed without a hash; an old Wheel-Version is not "newer".
+ */
+const QUIRKS: WheelSpec = {
+  name: 'Quirk',
+  version: '1.0',
+  wheelVersion: '0.1',
+  files: {
+    'quirk/__init__.py': 'def main():\n    print("generated wrapper")\n',
+    'Quirk-1.0.data/scripts/quirk': '#!python\nprint("shipped script")\n',
+    'Quirk-1.0.data/scripts/quirk.exe': 'MZ not really\n',
+    'Quirk-1.0.data/scripts/quirk-script.py': 'print("setuptools wrapper")\n',
+    'Quirk-1.0.data/scripts/quirkw.EXE': 'MZ gui\n',
+    'Quirk-1.0.data/scripts/quirkw.pya': 'print("gui")\n',
+    'Quirk-1.0.data/scripts/Quirk.exe': 'MZ other case: kept\n',
+    'Quirk-1.0.data/scripts/other.exe': 'MZ kept\n',
+    'Quirk-1.0.data/scripts/tool-script.py': 'print("kept")\n',
+  },
+  modes: { 'Quirk-1.0.data/scripts/quirk': 0o100755 },
+  entryPoints: '[console_scripts]\nquirk = quirk:main\n\n[gui_scripts]\nquirkw = quirk:main\n',
+};
+
+describe("pip's test-wheel quirks, against pip itself", { skip: !pipWheel || pythons.length === 0 ? 'no pip wheel or no CPython >= 3.8' : false }, () => {
+  test(`${pipWheel ? path.basename(pipWheel) : 'pip'}: wrappers of entry points skipped, RECORD.jws kept, Wheel-Version 0.1 quietly`, async () => {
+    const python = pythons[pythons.length - 1]!;
+    const entries = wheelEntries(QUIRKS);
+    entries.push({ name: `${distInfoName(QUIRKS)}/RECORD.jws`, data: Buffer.from('{"signatures": []}\n') });
+    const wheel = await writeWheel(path.join(work.dir), QUIRKS, entries);
+    const env = path.join(work.dir, 'quirks-env');
+    const fresh = (): string => {
+      rmSync(env, { recursive: true, force: true });
+      return makeVenv(python.executable, env);
+    };
+    let venvPython = fresh();
+    const byPip = runPython(venvPython, [`${pipWheel}/pip`, 'install', '--no-deps', '--no-compile', '--disable-pip-version-check', '-q', wheel]);
+    assert.equal(byPip.status, 0, byPip.stderr);
+    // pip's RECORD also keeps the wheel's own rows of the wrappers it skipped (`Quirk-1.0.data/scripts/quirk`,
+    // a path that is not on disk); sidewheel's lists only what it installed.
+    const pipTree = new Map([...comparable(snapshotTree(env), env)].map(([rel, v]) => [rel, rel.endsWith('.dist-info/RECORD') ? v.replace(/^Quirk-1\.0\.data\/.*\r?\n/gm, '') : v]));
+    venvPython = fresh();
+    const ours = runCli(['install', '--python', venvPython, '--no-compile', wheel]);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stderr, '', 'no warning: Wheel-Version 0.1 is older than 1.0');
+    const ourTree = comparable(snapshotTree(env), env);
+    assert.deepEqual([...ourTree.keys()].sort(), [...pipTree.keys()].sort(), 'same files');
+    for (const [rel, value] of pipTree) assert.equal(ourTree.get(rel), value, `same bytes and mode: ${rel}`);
+    // What the comparison means here, spelled out.
+    const scripts = [...ourTree.keys()].filter((k) => k.startsWith('bin/quirk') || k.startsWith('bin/Quirk') || k.startsWith('bin/other') || k.startsWith('bin/tool')).sort();
+    assert.deepEqual(scripts, ['bin/Quirk.exe', 'bin/other.exe', 'bin/quirk', 'bin/quirkw', 'bin/tool-script.py']);
+    assert.equal(runPython(path.join(env, 'bin', 'quirk'), []).stdout, 'generated wrapper\n');
+    const record = [...ourTree].find(([k]) => k.endsWith('Quirk-1.0.dist-info/RECORD'))?.[1] ?? '';
+    assert.match(record, /^Quirk-1\.0\.dist-info\/RECORD\.jws,,\r?$/m);
+  });
+});
+
+describe('what pip 24.2 refuses, sidewheel refuses too, default or side', { skip: !pipWheel || pythons.length === 0 ? 'no pip wheel or no CPython >= 3.8' : false }, () => {
+  const cases: Array<[string, WheelSpec, RegExp]> = [
+    ['a version that is not PEP 440', { name: 'legacy', version: '2010i', files: { 'legacy.py': '' } }, /METADATA Version "2010i" is not a PEP 440 version/],
+    ['an invalid Requires-Dist', { name: 'badreq', version: '1.0', files: { 'badreq.py': '' }, metadata: ['Requires-Dist: foo >= 1.0 ;; bar'] }, /invalid Requires-Dist: invalid requirement "foo >= 1\.0 ;; bar"/],
+  ];
+  for (const [what, spec, reason] of cases) {
+    test(what, async () => {
+      const python = pythons[pythons.length - 1]!;
+      const wheel = await writeWheel(work.dir, spec);
+      const env = path.join(work.dir, `refused-${spec.name}`);
+      const venvPython = makeVenv(python.executable, env);
+      const before = snapshotTree(env);
+      const byPip = runPython(venvPython, [`${pipWheel}/pip`, 'install', '--no-deps', '--no-compile', '--disable-pip-version-check', '-q', wheel]);
+      assert.notEqual(byPip.status, 0, 'pip refuses it');
+      assert.deepEqual(snapshotTree(env), before);
+      for (const side of [[], ['--side']]) {
+        const ours = runCli(['install', ...side, '--python', venvPython, wheel]);
+        assert.notEqual(ours.status, 0, `${side.join('')} ${ours.stdout}`);
+        assert.notEqual(ours.status, 70, ours.stderr);
+        assert.match(ours.stderr, reason);
+        assert.equal(ours.stderr.trim().split('\n').length, 1, ours.stderr);
+        assert.deepEqual(snapshotTree(env), before, 'nothing written');
+      }
     });
   }
 });

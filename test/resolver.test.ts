@@ -25,10 +25,10 @@ import {
 } from '../src/resolve/candidates.js';
 import { resolveWheelhouse, type InstalledProject, type ResolveOptions, type WheelhouseResolution } from '../src/resolve/resolver.js';
 import { supportedTags } from '../src/tags.js';
-import { MARKER_ENVIRONMENT_SCRIPT, markerEnvironmentFrom, type MarkerEnvironment } from '../src/versions.js';
+import { markerEnvironmentFrom, type MarkerEnvironment } from '../src/versions.js';
 import { parseHeaders } from '../src/wheel/headers.js';
 import { readWheelMetadata, readWheelMetadataFromBuffer } from '../src/wheel/metadata-only.js';
-import { makeVenv, tempDir } from './helpers/env.js';
+import { makeVenv, runCli, tempDir } from './helpers/env.js';
 import { syntheticInterpreter } from './helpers/interpreter.js';
 import { ensurepipWheels, findPythons } from './helpers/pythons.js';
 import { wheelEntries, wheelFileName, writeWheel, type WheelSpec } from './helpers/wheels.js';
@@ -729,8 +729,7 @@ async function installedIn(target: Target): Promise<InstalledProject[]> {
 
 async function targetFor(python: string): Promise<Target> {
   const info = await probeInterpreter(python);
-  const { stdout } = await run(python, ['-c', MARKER_ENVIRONMENT_SCRIPT]);
-  return { python, info, supported: supportedTags(info), environment: markerEnvironmentFrom(JSON.parse(stdout)) };
+  return { python, info, supported: supportedTags(info), environment: info.markers };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -807,5 +806,53 @@ describe(`the same choices as pip (${setup?.label ?? 'no pip'})`, { skip: setup 
     results.forEach(agree);
     const solved = results.filter((r) => 'files' in r.pip).length;
     assert.ok(solved >= RANDOM_SCENARIOS / 4 && solved < RANDOM_SCENARIOS, `the random wheelhouses should mix successes and failures (${solved} solved)`);
+  });
+});
+
+// ------------------------------------------------------------------ markers that printed alike
+
+/**
+ * Two Requires-Dist markers that packaging 26.2 printed the same way (it dropped the
+ * doubled parentheses), so a cache keyed by the printed form gave both one answer. On
+ * Linux the first holds (`... or os_name == "posix"`) and the second does not.
+ */
+const ALIKE = [
+  'liba; sys_platform == "win32" and python_version >= "3" or os_name == "posix"',
+  'libb; sys_platform == "win32" and ((python_version >= "3" or os_name == "posix"))',
+];
+
+describe('markers are told apart by structure, not by how they print', () => {
+  test('the resolver follows each by its own meaning, in either order', async () => {
+    for (const requires of [ALIKE, [...ALIKE].reverse()]) {
+      const house = { 'app-1.0': { requires }, 'liba-1.0': {}, 'libb-1.0': {} };
+      assert.deepEqual(sorted(await chosen(house, ['app'])), ['app 1.0', 'liba 1.0'], requires.join(' | '));
+    }
+  });
+
+  test(`install --from installs what pip installs (${setup?.label ?? 'no pip'})`, { skip: setup ? false : 'no pip wheel between 23.1 and 25.0' }, async () => {
+    const { python, pip } = setup as PipSetup;
+    const tmp = tempDir('sidewheel-alike-');
+    try {
+      for (const [i, requires] of [ALIKE, [...ALIKE].reverse()].entries()) {
+        const dir = path.join(tmp.dir, `house${i}`);
+        await fs.mkdir(dir);
+        await writeWheel(dir, { name: 'app', version: '1.0', files: { 'app.py': '' }, metadata: requires.map((r) => `Requires-Dist: ${r}`) });
+        for (const name of ['liba', 'libb']) await writeWheel(dir, { name, version: '1.0', files: { [`${name}.py`]: '' } });
+        const installed = async (venv: string): Promise<string[]> => {
+          const site = (await probeInterpreter(venv)).scheme.purelib;
+          return (await fs.readdir(site)).filter((n) => /^(app|lib[ab])-/.test(n)).sort();
+        };
+        const ours = makeVenv(python, path.join(tmp.dir, `ours${i}`));
+        const r = runCli(['install', '--no-compile', '--from', dir, '--python', ours, 'app']);
+        assert.equal(r.status, 0, r.stderr);
+        const theirs = makeVenv(python, path.join(tmp.dir, `pip${i}`));
+        const p = await pipRun(theirs, pip, ['install', '-q', '--no-index', '--find-links', dir, 'app']);
+        assert.equal(p.code, 0, p.stderr);
+        assert.deepEqual(await installed(ours), await installed(theirs));
+        assert.deepEqual(await installed(ours), ['app-1.0.dist-info', 'liba-1.0.dist-info']);
+      }
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * src/tags.ts against packaging, three ways:
- * 1. every CPython found on this machine: our list from its probe vs `packaging.tags.sys_tags()`
+ * 1. every interpreter found on this machine (CPython, PyPy): our list from its probe vs `packaging.tags.sys_tags()`
  *    run inside it (the newest packaging that interpreter can reach);
  * 2. the same interpreters, and synthetic ones (musl, aarch64, 32-bit, free-threaded, PyPy,
  *    extra platforms), vs the newest packaging found anywhere, run with the facts patched in
@@ -30,7 +30,7 @@ import {
   type TagOptions,
 } from '../src/tags.js';
 import { syntheticInterpreter as interp } from './helpers/interpreter.js';
-import { compareDotted, findPythons } from './helpers/pythons.js';
+import { compareDotted, findPythons, packagingEnv } from './helpers/pythons.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/test/; the helper script stays in the source tree.
@@ -64,6 +64,7 @@ type EmulatedCase = InterpreterInfo & TagOptions & { readonly elfCheck?: boolean
 
 async function runOracle<T>(python: string, command: string, input?: unknown): Promise<T> {
   const result = await execa(python, ['-I', ORACLE, command], {
+    env: packagingEnv(),
     input: input === undefined ? '' : JSON.stringify(input),
     timeout: 60_000,
   });
@@ -205,7 +206,7 @@ const tagsOf = (c: EmulatedCase): string[] => strings(supportedTags(c, c));
 
 // ------------------------------------------------------------------ 1. real interpreters, real sys_tags()
 
-describe('supportedTags = packaging.tags.sys_tags() inside every CPython found', () => {
+describe('supportedTags = packaging.tags.sys_tags() inside every interpreter found (CPython, PyPy)', () => {
   if (probed.length === 0) test('no Python interpreter found', (t) => t.skip('no python3 on PATH, in pyenv or at /usr/bin'));
   for (const f of failed) test(`could not probe ${f}`, (t) => t.skip(f));
 

@@ -100,13 +100,15 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
     const entry: StagedPlan = { plan, rows: [] };
     for (const file of plan.files) {
       let staged: string;
+      let row: RecordRow;
       if ('copyOf' in file) {
         staged = txn.stageCopy(file.target, file.copyOf.file, linkMode);
-        entry.rows.push({ path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) });
+        row = { path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) };
       } else {
         staged = txn.stageFile(file.target, file.data, file.executable);
-        entry.rows.push(recordRowFor(relativeTo(plan, file.target), file.data));
+        row = recordRowFor(relativeTo(plan, file.target), file.data);
       }
+      entry.rows.push(file.unhashed ? { ...row, hash: '', size: '' } : row);
       tick();
       if (compile(plan) && file.target.endsWith('.py')) {
         const job = { source: staged, target: file.target, output: txn.stagedPath() };

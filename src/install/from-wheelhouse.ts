@@ -8,7 +8,6 @@ import path from 'node:path';
 import { isBundle, openBundle } from '../bundle/read.js';
 import type { Tag } from '../names.js';
 import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
-import { markerEnvironment } from '../python/markers.js';
 import { bufferSource, describeWheelhouse, directorySource, type CandidateSource } from '../resolve/candidates.js';
 import { resolveWheelhouse, type ResolvedProject } from '../resolve/resolver.js';
 import { findInstalled } from './installed.js';
@@ -39,7 +38,7 @@ export async function chooseFromWheelhouse(
     ? (await findInstalled(python)).map((d) => ({ name: d.name, version: d.version, requiresDist: d.metadata.getAll('Requires-Dist'), providesExtra: d.metadata.getAll('Provides-Extra') }))
     : undefined;
   const resolution = await resolveWheelhouse(requirements, describeWheelhouse(source, options.supported), {
-    environment: await markerEnvironment(python),
+    environment: python.markers,
     pythonVersion: pythonVersionText(python),
     ...(installed ? { installed } : {}),
   });

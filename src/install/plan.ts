@@ -13,11 +13,14 @@ export type PlannedFile = {
   /** Absolute destination. */
   readonly target: string;
   readonly executable: boolean;
+  /** Listed in the installed RECORD without hash and size, as pip lists a file the wheel's RECORD did not. */
+  readonly unhashed?: true;
 } & ({ readonly data: Buffer } | { readonly copyOf: CachedCopy });
 
 /** A wheel's file as planned for `target`: copied from the cache when it is there, else its bytes. */
 export function plannedWheelFile(target: string, file: WheelFile, executable = file.executable): PlannedFile {
-  return file.cached ? { target, executable, copyOf: file.cached } : { target, executable, data: file.data };
+  const unhashed = file.unlisted ? { unhashed: true as const } : {};
+  return file.cached ? { target, executable, copyOf: file.cached, ...unhashed } : { target, executable, data: file.data, ...unhashed };
 }
 
 /** One distribution's worth of files: a default install, a side version, or the runtime. */
@@ -49,6 +52,7 @@ export function planDefaultInstall(wheel: Wheel, python: InterpreterInfo, option
     headers: path.join(scheme.headers, wheel.filename.name.replace(/_/g, '-')),
     data: scheme.data,
   };
+  const scriptNames = new Set(wheel.entryPoints.filter((ep) => ep.group === 'console_scripts' || ep.group === 'gui_scripts').map((ep) => ep.name));
   const files = new Map<string, PlannedFile>();
   const add = (file: PlannedFile, origin: string): void => {
     if (files.has(file.target)) {
@@ -63,6 +67,7 @@ export function planDefaultInstall(wheel: Wheel, python: InterpreterInfo, option
       continue;
     }
     const [, key, ...rest] = file.path.split('/');
+    if (key === 'scripts' && isEntryPointWrapper(rest[rest.length - 1]!, scriptNames)) continue;
     const target = path.join(dataRoots[key!]!, ...rest);
     // Like pip, .data/scripts keep the archive's mode: only wrappers are made executable.
     if (key !== 'scripts') add(plannedWheelFile(target, file), file.path);
@@ -79,6 +84,15 @@ export function planDefaultInstall(wheel: Wheel, python: InterpreterInfo, option
   meta('REQUESTED', '');
   if (options.directUrl) meta('direct_url.json', directUrlJson(wheel));
   return { label: `${wheel.name} ${wheel.version}`, libDir, distInfoDir, files: [...files.values()] };
+}
+
+/**
+ * pip leaves out a `.data/scripts` file that setuptools made for a script entry point
+ * (`EP`, `EP.exe`, `EP-script.py`, `EP.pya`): the wrapper pip generates takes its place.
+ */
+function isEntryPointWrapper(fileName: string, entryPointNames: ReadonlySet<string>): boolean {
+  const suffix = ['.exe', '-script.py', '.pya'].find((s) => fileName.toLowerCase().endsWith(s));
+  return entryPointNames.has(suffix ? fileName.slice(0, -suffix.length) : fileName);
 }
 
 /** PEP 610 for a local wheel, spelled exactly as pip's json.dumps does. */

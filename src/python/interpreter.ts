@@ -1,4 +1,5 @@
 /** What sidewheel needs to know about a target interpreter, gathered by one probe run. */
+import type { MarkerEnvironment } from '../versions/marker-environment.js';
 
 export interface InstallScheme {
   /** Pure-Python libraries (site-packages). */
@@ -45,6 +46,8 @@ export interface InterpreterInfo {
   readonly scheme: InstallScheme;
   /** The PEP 668 EXTERNALLY-MANAGED file's message when the interpreter is externally managed (and not a venv). */
   readonly externallyManaged: string | null;
+  /** Its PEP 508 marker environment, as packaging's default_environment() computes it there. */
+  readonly markers: MarkerEnvironment;
 }
 
 /** `3.12.1`: the version Requires-Python and `python_full_version` are checked against. */

@@ -1,6 +1,6 @@
 /**
- * The Python source run once per interpreter (and then cached) to learn its scheme and
- * tags. It must run on any CPython 3.6+ with only the stdlib, so it avoids f-strings
+ * The Python source run once per interpreter (and then cached) to learn its scheme,
+ * tags and PEP 508 marker environment. It must run on any CPython 3.6+ with only the stdlib, so it avoids f-strings
  * that newer syntax would need and imports nothing third-party. Scheme logic follows
  * pip's sysconfig-based `get_scheme`, including its special venv header path.
  */
@@ -41,6 +41,26 @@ def libc():
         pass
     return None
 
+def full_version(info):
+    out = "%d.%d.%d" % (info.major, info.minor, info.micro)
+    return out if info.releaselevel == "final" else out + info.releaselevel[0] + str(info.serial)
+
+def marker_environment():
+    # packaging's default_environment(), key for key.
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": full_version(sys.implementation.version),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
+
 def externally_managed():
     if in_venv():
         return None
@@ -78,5 +98,6 @@ print(json.dumps({
     "scheme": {"purelib": paths["purelib"], "platlib": paths["platlib"], "scripts": paths["scripts"],
                "data": paths["data"], "headers": include},
     "externallyManaged": externally_managed(),
+    "markers": marker_environment(),
 }))
 `;

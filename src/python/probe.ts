@@ -11,6 +11,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { SidewheelError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 import type { InterpreterInfo } from './interpreter.js';
+import { markerEnvironmentFrom } from '../versions/marker-environment.js';
 import { PROBE_SCRIPT } from './probe-script.js';
 
 /** `--python` if given, else `$VIRTUAL_ENV`'s interpreter, else `python3` on PATH. Not resolved through symlinks. */
@@ -75,11 +76,14 @@ export async function probeInterpreter(executable: string): Promise<InterpreterI
   return info;
 }
 
+const PROBE_SCRIPT_HASH = createHash('sha256').update(PROBE_SCRIPT).digest('hex').slice(0, 16);
+
 async function cacheKey(executable: string): Promise<string> {
   const real = await fs.realpath(executable);
   const binary = await fs.stat(real);
   const cfg = await fs.stat(path.join(path.dirname(path.dirname(executable)), 'pyvenv.cfg')).catch(() => null);
-  return JSON.stringify([executable, real, binary.mtimeMs, binary.size, cfg?.mtimeMs ?? null]);
+  // The script is part of the key: a cache written by another version of it lacks or misreads fields.
+  return JSON.stringify([PROBE_SCRIPT_HASH, executable, real, binary.mtimeMs, binary.size, cfg?.mtimeMs ?? null]);
 }
 
 async function runProbe(executable: string): Promise<InterpreterInfo> {
@@ -89,6 +93,6 @@ async function runProbe(executable: string): Promise<InterpreterInfo> {
     const detail = String(result.stderr).trim().split('\n').pop() ?? `exit ${result.exitCode}`;
     throw new SidewheelError('PYTHON', `${executable} could not be probed: ${detail}`, 'is it a working CPython 3.6+?');
   }
-  const raw = JSON.parse(String(result.stdout)) as Omit<InterpreterInfo, 'executable'>;
-  return { executable, ...raw };
+  const raw = JSON.parse(String(result.stdout)) as Omit<InterpreterInfo, 'executable' | 'markers'> & { readonly markers: unknown };
+  return { executable, ...raw, markers: markerEnvironmentFrom(raw.markers) };
 }

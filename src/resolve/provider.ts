@@ -319,7 +319,7 @@ export class PipProvider implements Provider<Req, Node> {
   }
 
   private markerHolds(marker: Marker, extra: string): boolean {
-    const key = `${marker.toString()}\0${extra}`;
+    const key = `${marker.structureKey}\0${extra}`;
     let value = this.markerCache.get(key);
     if (value === undefined) {
       value = marker.evaluate({ ...this.input.environment, extra });

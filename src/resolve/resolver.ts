@@ -18,7 +18,7 @@ export type { InstalledProject } from './provider.js';
 export const DEFAULT_MAX_ROUNDS = 100_000;
 
 export interface ResolveOptions {
-  /** The target interpreter's PEP 508 environment (markerEnvironmentFrom on MARKER_ENVIRONMENT_SCRIPT's output). */
+  /** The target interpreter's PEP 508 environment (InterpreterInfo.markers). */
   readonly environment: MarkerEnvironment;
   /** The target interpreter's version, `3.12.1` (InterpreterInfo.version joined): what Requires-Python is checked against. */
   readonly pythonVersion: string;

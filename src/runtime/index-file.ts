@@ -4,6 +4,7 @@
  */
 import { normalizeName } from '../names.js';
 import { compareVersions } from '../versions.js';
+import { compareCodePoints } from '../versions/python-text.js';
 import type { SideVersion } from './side-versions.js';
 
 export const INDEX_FILE = 'index.json';
@@ -40,6 +41,11 @@ export function renderIndex(sides: readonly SideVersion[]): string {
       provides_extra: side.providesExtra,
     });
   }
-  const sortedProjects = Object.fromEntries(Object.keys(projects).sort().map((k) => [k, projects[k]]));
-  return JSON.stringify({ format: 'sidewheel-index', version: 1, projects: sortedProjects }) + '\n';
+  // Written by hand: a JavaScript object would put integer-like keys ("9", "10") first, in
+  // numeric order, and INDEX.md promises keys in code point order.
+  const body = Object.keys(projects)
+    .sort(compareCodePoints)
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(projects[k])}`)
+    .join(',');
+  return `{"format":"sidewheel-index","version":1,"projects":{${body}}}\n`;
 }

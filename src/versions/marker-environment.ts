@@ -1,10 +1,10 @@
 /**
- * The PEP 508 environment markers are evaluated in: its shape, the Python that
- * computes it inside a target interpreter, and the check of what that Python printed.
+ * The PEP 508 environment markers are evaluated in: its shape, and the check of what
+ * the interpreter probe (src/python/probe-script.ts) printed for it.
  */
 import { SidewheelError } from '../errors.js';
 
-/** The PEP 508 environment of one interpreter; build it from a probe (MARKER_ENVIRONMENT_SCRIPT). */
+/** The PEP 508 environment of one interpreter (InterpreterInfo.markers). */
 export interface MarkerEnvironment {
   readonly implementation_name: string;
   readonly implementation_version: string;
@@ -37,30 +37,6 @@ export const MARKER_ENVIRONMENT_KEYS = [
   'python_version',
   'sys_platform',
 ] as const;
-
-/**
- * Python that prints the interpreter's marker environment as JSON, computed as
- * packaging's default_environment() does; feed its output to markerEnvironmentFrom.
- */
-export const MARKER_ENVIRONMENT_SCRIPT = `
-import json, os, platform, sys
-def v(info):
-    out = "%d.%d.%d" % (info.major, info.minor, info.micro)
-    return out if info.releaselevel == "final" else out + info.releaselevel[0] + str(info.serial)
-print(json.dumps({
-    "implementation_name": sys.implementation.name,
-    "implementation_version": v(sys.implementation.version),
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "platform_python_implementation": platform.python_implementation(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-}))
-`;
 
 /** Checks a probe's output (parsed JSON) and returns it as a MarkerEnvironment. */
 export function markerEnvironmentFrom(values: unknown, extra = ''): MarkerEnvironment {

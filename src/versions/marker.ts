@@ -6,13 +6,19 @@ import { parseMarkerSyntax, SyntaxProblem, Tokenizer, type MarkerComparison, typ
 import { Specifier, WHOLE_SPECIFIER_RE } from './specifier.js';
 import { Version } from './version.js';
 
-/** `extra` values compare normalized (PEP 685); packaging does it on the top level only. */
+/**
+ * `extra` values compare normalized (PEP 685), inside parentheses too, and only a quoted
+ * string beside `extra` is rewritten (packaging 26.3; 26.2 did the top level only and
+ * turned a variable beside `extra` into a string).
+ */
 function normalizeExtraValues(markers: readonly MarkerNode[]): MarkerNode[] {
   return markers.map((node) => {
-    if (typeof node === 'string' || isMarkerList(node)) return node;
+    if (typeof node === 'string') return node;
+    if (isMarkerList(node)) return normalizeExtraValues(node);
     const isExtra = (o: MarkerOperand): boolean => o.kind === 'variable' && o.value === 'extra';
-    if (isExtra(node.lhs)) return { ...node, rhs: { kind: 'string', value: normalizeName(node.rhs.value) } };
-    if (isExtra(node.rhs)) return { ...node, lhs: { kind: 'string', value: normalizeName(node.lhs.value) } };
+    const normalized = (o: MarkerOperand): MarkerOperand => ({ kind: 'string', value: normalizeName(o.value) });
+    if (isExtra(node.lhs) && node.rhs.kind === 'string') return { ...node, rhs: normalized(node.rhs) };
+    if (isExtra(node.rhs) && node.lhs.kind === 'string') return { ...node, lhs: normalized(node.lhs) };
     return node;
   });
 }
@@ -21,11 +27,16 @@ function isMarkerList(node: MarkerNode): node is readonly MarkerNode[] {
   return Array.isArray(node);
 }
 
+/**
+ * Printing preserves meaning (packaging 26.3): a group that only wraps another group
+ * (`((a or b))`) loses one pair of parentheses, never the pair an `or` inside an `and`
+ * needs. `first` is whether the node stands at the top, where no pair is needed.
+ */
 function formatMarker(node: MarkerNode, first = true): string {
   if (typeof node === 'string') return node;
   if (!isMarkerList(node)) return `${formatOperand(node.lhs)} ${node.op} ${formatOperand(node.rhs)}`;
   const only = node.length === 1 ? node[0] : undefined;
-  if (only !== undefined && typeof only !== 'string') return formatMarker(only);
+  if (only !== undefined && typeof only !== 'string') return formatMarker(only, first);
   const inner = node.map((n) => formatMarker(n, false)).join(' ');
   return first ? inner : `(${inner})`;
 }
@@ -118,6 +129,7 @@ function compareMarkerValues(lhs: string, op: string, rhs: EnvValue, key: string
 /** A parsed PEP 508 environment marker. */
 export class Marker {
   readonly nodes: readonly MarkerNode[];
+  private structure?: string;
 
   /** Throws SidewheelError BAD_REQUIREMENT. */
   constructor(text: string) {
@@ -145,6 +157,16 @@ export class Marker {
       if (e instanceof EvaluationProblem) throw badMarker(this.toString(), e.message);
       throw e;
     }
+  }
+
+  /**
+   * The parsed tree as a cache key: equal exactly when the structures are equal. Never
+   * key by toString(): a printing that loses a distinction (as packaging 26.2's lost
+   * doubled parentheses) would give two meanings one cached answer.
+   */
+  get structureKey(): string {
+    this.structure ??= JSON.stringify(this.nodes);
+    return this.structure;
   }
 
   toString(): string {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { normalizeName, parseWheelFilename, type WheelFilename } from '../names.js';
-import { sameVersion } from '../versions.js';
+import { isValidVersion, parseRequirement, sameVersion } from '../versions.js';
 import { readArchive, readArchiveBytes, type Archive } from './archive.js';
 import { parseEntryPoints, type EntryPoint } from './entry-points.js';
 import { parseHeaders, type HeaderFields } from './headers.js';
@@ -28,6 +28,8 @@ export interface WheelFile {
   readonly executable: boolean;
   /** Where the same bytes already sit on disk, so installing can copy instead of writing. */
   readonly cached?: CachedCopy;
+  /** Not in the wheel's RECORD (a RECORD signature): pip installs it and lists it without a hash. */
+  readonly unlisted?: true;
 }
 
 export const DATA_KEYS = ['purelib', 'platlib', 'scripts', 'headers', 'data'] as const;
@@ -48,7 +50,7 @@ export interface Wheel {
   readonly rootIsPurelib: boolean;
   readonly metadata: HeaderFields;
   readonly entryPoints: readonly EntryPoint[];
-  /** Every file except RECORD and its signatures; these are what gets installed. */
+  /** Every file except RECORD (its signatures included, as pip installs them); these are what gets installed. */
   readonly files: readonly WheelFile[];
   /** The archive itself, as read (a zipped side install copies it verbatim). */
   readonly bytes: Buffer;
@@ -111,7 +113,8 @@ export function validateWheel(filename: WheelFilename, archive: Archive, sha256?
   if (wheelVersion[0] > SUPPORTED_WHEEL_MAJOR) {
     refuse(`Wheel-Version ${wheelVersion.join('.')} is not supported (only ${SUPPORTED_WHEEL_MAJOR}.x)`, 'upgrade sidewheel, or use a wheel built for Wheel-Version 1');
   }
-  if (wheelVersion[1] > SUPPORTED_WHEEL_MINOR) {
+  // pip compares (major, minor) as a tuple: 0.9 is older than 1.0, not newer.
+  if (wheelVersion[0] === SUPPORTED_WHEEL_MAJOR && wheelVersion[1] > SUPPORTED_WHEEL_MINOR) {
     warnings.push(`${filename.filename}: Wheel-Version ${wheelVersion.join('.')} is newer than ${SUPPORTED_WHEEL_MAJOR}.${SUPPORTED_WHEEL_MINOR}; installing anyway`);
   }
   const purelibField = (wheelFields.get('Root-Is-Purelib') ?? '').toLowerCase();
@@ -121,11 +124,21 @@ export function validateWheel(filename: WheelFilename, archive: Archive, sha256?
   const name = metadata.get('Name');
   const version = metadata.get('Version');
   if (!name || !version) refuse('METADATA lacks Name or Version');
+  // pip 24.1 and later refuse both (legacy versions, unparsable requirements), --no-deps or not.
+  if (!isValidVersion(version!)) refuse(`METADATA Version ${JSON.stringify(version)} is not a PEP 440 version`);
+  for (const line of metadata.getAll('Requires-Dist')) {
+    try {
+      parseRequirement(line);
+    } catch (e) {
+      if (e instanceof SidewheelError) refuse(`METADATA has an invalid Requires-Dist: ${e.message}`);
+      throw e;
+    }
+  }
   if (normalizeName(name!) !== normalizeName(filename.name) || !sameFileVersion(version!, filename.version)) {
     refuse(`METADATA says ${name} ${version}, the file name says ${filename.name} ${filename.version}`);
   }
 
-  checkRecord(archive, distInfo, byName, text('RECORD'), refuse);
+  const listed = checkRecord(archive, distInfo, byName, text('RECORD'), refuse);
 
   const dataDir = `${stem}.data`;
   for (const entry of archive.entries) {
@@ -145,7 +158,8 @@ export function validateWheel(filename: WheelFilename, archive: Archive, sha256?
     if (ep.attr === null) refuse(`script entry point ${ep.name} = ${ep.value} names no function to call (module:function)`);
   }
 
-  const signatures = new Set(RECORD_SIGNATURES.map((s) => `${distInfo}/${s}`).concat(`${distInfo}/RECORD`));
+  const record = `${distInfo}/RECORD`;
+  const signatures = new Set(RECORD_SIGNATURES.map((s) => `${distInfo}/${s}`));
   return {
     source: archive.file,
     filename,
@@ -158,8 +172,13 @@ export function validateWheel(filename: WheelFilename, archive: Archive, sha256?
     metadata,
     entryPoints: parsed.entries,
     files: archive.entries
-      .filter((e) => !signatures.has(e.name))
-      .map((e) => ({ path: e.name, data: e.data, executable: (e.mode & 0o111) !== 0 && (e.mode & 0o170000) !== 0o040000 })),
+      .filter((e) => e.name !== record)
+      .map((e) => ({
+        path: e.name,
+        data: e.data,
+        executable: (e.mode & 0o111) !== 0 && (e.mode & 0o170000) !== 0o040000,
+        ...(signatures.has(e.name) && !listed.has(e.name) ? { unlisted: true as const } : {}),
+      })),
     bytes: archive.bytes,
     sha256: sha256 ?? createHash('sha256').update(archive.bytes).digest('hex'),
     warnings,
@@ -199,7 +218,7 @@ function checkRecord(
   byName: ReadonlyMap<string, Archive['entries'][number]>,
   recordText: string,
   refuse: (problem: string, hint?: string) => never,
-): void {
+): ReadonlySet<string> {
   const exempt = new Set([`${distInfo}/RECORD`, ...RECORD_SIGNATURES.map((s) => `${distInfo}/${s}`)]);
   const listed = new Map<string, { hash: string; size: string }>();
   for (const row of parseRecord(recordText)) {
@@ -227,4 +246,5 @@ function checkRecord(
   for (const p of listed.keys()) {
     if (!byName.has(p) && !exempt.has(p)) refuse(`RECORD lists ${p}, which is not in the wheel`);
   }
+  return new Set(listed.keys());
 }

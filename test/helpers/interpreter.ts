@@ -27,6 +27,19 @@ const BASE: InterpreterInfo = {
     headers: '/opt/python/include/python3.11',
   },
   externallyManaged: null,
+  markers: {
+    implementation_name: 'cpython',
+    implementation_version: '3.11.4',
+    os_name: 'posix',
+    platform_machine: 'x86_64',
+    platform_release: '6.1.0',
+    platform_system: 'Linux',
+    platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1',
+    python_full_version: '3.11.4',
+    platform_python_implementation: 'CPython',
+    python_version: '3.11',
+    sys_platform: 'linux',
+  },
 };
 
 /** The base interpreter with some facts replaced (whole values: `scheme` is not merged). */

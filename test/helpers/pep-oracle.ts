@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { compareDotted, isAtLeast, packagingIn, pythonsAtLeast, type FoundPython } from './pythons.js';
+import { compareDotted, isAtLeast, packagingEnv, packagingIn, pythonsAtLeast, type FoundPython } from './pythons.js';
 
 const run = promisify(execFile);
 
@@ -69,7 +69,7 @@ export async function generateVectors(
 ): Promise<string> {
   const args = [GENERATOR, '--seed', String(options.seed), '--scale', String(options.scale), '--out', '-'];
   if (options.only) args.push('--only', options.only.join(','));
-  const { stdout } = await run(python.executable, args, { maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  const { stdout } = await run(python.executable, args, { maxBuffer: 256 * 1024 * 1024, timeout: 300_000, env: packagingEnv() });
   return stdout;
 }
 

@@ -56,7 +56,7 @@ export function isAtLeast(python: FoundPython, major: number, minor: number): bo
 /**
  * Where to look, in order; the first path to reach an interpreter names it. PATH's
  * python3 (the default a user gets), every pyenv version and the system python3 come
- * first; then any other python, python3 or python3.N on PATH.
+ * first; then any other python, python3, python3.N, pypy, pypy3 or pypy3.N on PATH.
  */
 function candidates(): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -72,7 +72,7 @@ function candidates(): Array<[string, string]> {
   const shims = pyenv && path.join(pyenv, 'shims');
   for (const dir of pathDirs()) {
     if (dir === shims) continue;
-    for (const name of listDir(dir).filter((n) => /^python(3(\.\d+)?)?$/.test(n)).sort()) out.push([path.join(dir, name), 'PATH']);
+    for (const name of listDir(dir).filter((n) => /^(python|pypy)(3(\.\d+)?)?$/.test(n)).sort()) out.push([path.join(dir, name), 'PATH']);
   }
   // Links to one file (python3 -> python3.11, /bin -> /usr/bin) would only probe it again.
   const files = new Set<string>();
@@ -176,30 +176,59 @@ export interface PackagingFound {
   readonly source: 'installed' | 'vendored';
 }
 
-// Syntax every Python 3 parses: no f-strings, which 3.5 lacks.
-const PACKAGING_PROBE = `
+/**
+ * Python that binds `P` to the packaging package `import packaging` gives, else to the
+ * copy vendored in the newest pip wheel the interpreter's ensurepip bundles (None when
+ * neither imports), with its markers and requirements modules loaded, and `SOURCE` to
+ * "installed" or "vendored". Syntax every Python 3 parses: no f-strings, which 3.5 lacks.
+ * Run it without -I: scripts that use this packaging run without it, so it must see their sys.path.
+ */
+export const PACKAGING_IMPORT = `
 import glob, json, os, sys, sysconfig
-found = None
+P, SOURCE = None, None
 try:
     import packaging, packaging.requirements, packaging.markers
-    found = {"version": packaging.__version__, "source": "installed"}
+    P, SOURCE = packaging, "installed"
 except Exception:
     def key(path):
         v = os.path.basename(path).split("-")[1]
         return [int(x) if x.isdigit() else 0 for x in v.split(".")]
     wheels = sorted(glob.glob(os.path.join(sysconfig.get_path("stdlib"), "ensurepip", "_bundled", "pip-*.whl")), key=key)
+    # Where ensurepip bundles none (Debian's PyPy), the newest pip wheel of another interpreter.
+    wheels = wheels or [w for w in os.environ.get("SIDEWHEEL_TEST_PIP_WHEELS", "").split(os.pathsep) if w][:1]
     if wheels:
         sys.path.insert(0, wheels[-1])
         try:
             import pip._vendor.packaging as vendored
-            import pip._vendor.packaging.requirements
-            found = {"version": vendored.__version__, "source": "vendored"}
+            import pip._vendor.packaging.requirements, pip._vendor.packaging.markers
+            P, SOURCE = vendored, "vendored"
         except Exception:
             pass
-print(json.dumps(found))
 `;
 
+const PACKAGING_PROBE = `
+print(json.dumps(P and {"version": P.__version__, "source": SOURCE}))
+`;
+
+/**
+ * The environment for PACKAGING_IMPORT and test/python/tags/oracle.py: every pip wheel
+ * ensurepip bundles anywhere on this machine, newest first, for interpreters whose own
+ * ensurepip bundles none.
+ */
+export function packagingEnv(): NodeJS.ProcessEnv {
+  const version = (name: string): string => name.split('-')[1] ?? '0';
+  const pips = [...ensurepipWheels()].filter(([name]) => name.startsWith('pip-')).sort(([a], [b]) => compareDotted(version(b), version(a)));
+  return { ...process.env, SIDEWHEEL_TEST_PIP_WHEELS: pips.map(([, file]) => file).join(path.delimiter) };
+}
+
 const run = promisify(execFile);
+
+/** Runs `body` after PACKAGING_IMPORT in `python`; resolves to what it printed. */
+export async function runWithPackaging(python: FoundPython, body: string): Promise<string> {
+  const { stdout } = await run(python.executable, ['-c', PACKAGING_IMPORT + body], { timeout: 20_000, env: packagingEnv() });
+  return stdout;
+}
+
 const packaging = new Map<string, Promise<PackagingFound | null>>();
 
 /**
@@ -209,9 +238,8 @@ const packaging = new Map<string, Promise<PackagingFound | null>>();
 export function packagingIn(python: FoundPython): Promise<PackagingFound | null> {
   let answer = packaging.get(python.realExecutable);
   if (!answer) {
-    // Not -I: scripts that use this packaging run without it, so the probe must see their sys.path.
-    answer = run(python.executable, ['-c', PACKAGING_PROBE], { timeout: 20_000 }).then(
-      ({ stdout }) => JSON.parse(stdout) as PackagingFound | null,
+    answer = runWithPackaging(python, PACKAGING_PROBE).then(
+      (stdout) => JSON.parse(stdout) as PackagingFound | null,
       () => null,
     );
     packaging.set(python.realExecutable, answer);

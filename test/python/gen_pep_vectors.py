@@ -10,8 +10,9 @@ result. Both the TypeScript side (src/versions.ts) and the Python runtime
 (python-shim/sidewheel/_pep.py) are checked against the output.
 
 The oracle is `import packaging` when it works, else the copy vendored in the pip
-wheel that ensurepip bundles with this interpreter (older, and its rules differ in
-places; the output's "oracle" field says which one was used).
+wheel that ensurepip bundles with this interpreter, or where it bundles none the first
+wheel in $SIDEWHEEL_TEST_PIP_WHEELS (older, and its rules differ in places; the
+output's "oracle" field says which one was used).
 
 Runs on CPython 3.8+.
 """
@@ -22,6 +23,7 @@ import importlib
 import json
 import os
 import random
+import re
 import sys
 import sysconfig
 import warnings
@@ -45,6 +47,90 @@ class Oracle:
         self.Requirement = self.requirements_mod.Requirement
         self.Marker = self.markers_mod.Marker
         self.canonicalize_name = self.utils_mod.canonicalize_name
+        self.newer_rules = follow_newer_rules(self, base)
+
+
+# --------------------------------------------------------------------------------------
+# Rules newer than the oracle
+# --------------------------------------------------------------------------------------
+#
+# sidewheel follows packaging 26.3 where it changed what 26.2 (the newest packaging here)
+# accepts or prints. When the oracle predates a change, the change is applied to the
+# oracle here, each one only where the oracle is seen to lack it, so the vectors hold the
+# newer rule; the output's "oracle" field lists what was applied.
+
+
+# A `~=` operand with a letter outside ASCII, whitespace aside: what pypa/packaging#1384
+# made `~=` refuse, as every other operator already did. Under re.IGNORECASE without
+# re.ASCII, "\u017f" (long s) matched "s" and "\u0131" (dotless i) matched "i". Safe in
+# re.VERBOSE patterns (no blanks, no #), it skips leading whitespace itself, and it is
+# case-sensitive: under IGNORECASE, [^\x00-\x7f] would not match "\u017f" either.
+_NON_ASCII_RELEASE = r"(?-i:(?!\s*~=\s*[^\s,;)]*(?:(?!\s)[^\x00-\x7f])))"
+
+
+def _ascii_compatible_release(pattern):
+    if isinstance(pattern, str):
+        return _NON_ASCII_RELEASE + pattern
+    return re.compile(_NON_ASCII_RELEASE + pattern.pattern, pattern.flags)
+
+
+def follow_newer_rules(o, base):
+    applied = []
+    Specifier = o.specifiers_mod.Specifier
+    try:
+        Specifier("~=1.0prev\u0131ew1")
+    except o.specifiers_mod.InvalidSpecifier:
+        pass
+    else:
+        Specifier._regex = _ascii_compatible_release(Specifier._regex)
+        applied.append("ASCII-only ~= (#1384)")
+    try:
+        tokenizer = importlib.import_module(base + "._tokenizer")
+        parser = importlib.import_module(base + "._parser")
+    except ImportError:
+        return applied  # a pyparsing-era packaging: its marker rules are older still
+    rules = tokenizer.DEFAULT_RULES
+    rules["SPECIFIER"] = _ascii_compatible_release(rules["SPECIFIER"])
+    if re.compile(rules["END"]).match("\n") is not None:
+        rules["END"] = re.compile(r"\Z")
+        applied.append("no trailing newline")
+    markers = o.markers_mod
+    if "(" not in str(o.Marker('os_name == "a" and ((os_name == "b" or os_name == "c"))')):
+
+        def format_marker(marker, first=True):
+            if isinstance(marker, list) and len(marker) == 1 and isinstance(marker[0], (list, tuple)):
+                return format_marker(marker[0], first)
+            if isinstance(marker, list):
+                inner = " ".join(format_marker(m, first=False) for m in marker)
+                return inner if first else "(" + inner + ")"
+            if isinstance(marker, tuple):
+                return " ".join(m.serialize() for m in marker)
+            return marker
+
+        markers._format_marker = format_marker
+        applied.append("printing keeps needed parentheses (#1316)")
+    if "A_B" in str(o.Marker('(extra == "A_B") and os_name == "x"')):
+        Variable, Value = parser.Variable, parser.Value
+
+        def normalize(node):
+            if isinstance(node, list):
+                return [normalize(n) for n in node]
+            if not isinstance(node, tuple):
+                return node
+            lhs, op, rhs = node
+            if isinstance(lhs, Variable) and lhs.value == "extra" and isinstance(rhs, Value):
+                rhs = Value(o.canonicalize_name(rhs.value))
+            elif isinstance(rhs, Variable) and rhs.value == "extra" and isinstance(lhs, Value):
+                lhs = Value(o.canonicalize_name(lhs.value))
+            return lhs, op, rhs
+
+        def normalize_extra_values(results):
+            return [normalize(r) for r in results]
+
+        markers._normalize_extra_values = normalize_extra_values
+        o.requirements_mod._normalize_extra_values = normalize_extra_values
+        applied.append("extras normalized inside parentheses (#1246)")
+    return applied
 
 
 def wheel_version(path):
@@ -62,6 +148,8 @@ def load_oracle(kind):
                 raise
     stdlib = sysconfig.get_path("stdlib")
     wheels = sorted(glob.glob(os.path.join(stdlib, "ensurepip", "_bundled", "pip-*.whl")), key=wheel_version)
+    # Where ensurepip bundles none (Debian's PyPy), the newest pip wheel of another interpreter.
+    wheels = wheels or [w for w in os.environ.get("SIDEWHEEL_TEST_PIP_WHEELS", "").split(os.pathsep) if w][:1]
     if not wheels:
         raise SystemExit("no oracle: packaging is not importable and ensurepip has no pip wheel")
     sys.path.insert(0, wheels[-1])
@@ -148,6 +236,32 @@ CURATED_MARKERS = [
     'os_name == "\ud800"', 'os_name == "\U0001F600"', 'os_name == "\\U00110000"', 'os_name == "\\U0010FFFF"',
     'os_name == "\\d\\8\\777\\0"', 'os_name == "\\ud800"', 'os_name == "\\x41\\x4g"', "os_name == 'a\\\r\nb'",
     "os_name == '\\a\\b\\f\\n\\r\\t\\v\\'\\\"\\\\'", 'os_name == "\\a\\b\\f\\n\\r\\t\\v\\\'\\\\"',
+]
+
+# Cases added after the file was first generated: appended after the random ones, so
+# that the random cases (one stream for all categories) stay as they were.
+# Look-alike letters that re.IGNORECASE without re.ASCII folds onto ASCII ones:
+# \u017f (long s) ~ s, \u0131 (dotless i) ~ i, \u212a (Kelvin sign) ~ k, \u0130 ~ i.
+LOOK_ALIKES = ["1.2.3po\u017ft1", "1.0prev\u0131ew1", "1.0+\u212a", "1.0+\u0130", "1.0a\u017f", "1.0.po\u017ft"]
+LATE_VERSIONS = LOOK_ALIKES
+LATE_SPECIFIERS = [op + v for v in LOOK_ALIKES for op in ("~=", "==", ">=", "!=")]
+LATE_REQUIREMENTS = ["foo" + s for s in LATE_SPECIFIERS] + [
+    "foo~=1.2.3po\u017ft1,>=1", "foo (~=1.0prev\u0131ew1)",
+    'liba; sys_platform == "win32" and python_version >= "3" or os_name == "posix"',
+    'libb; sys_platform == "win32" and ((python_version >= "3" or os_name == "posix"))',
+    'foo; (extra == "Foo_Bar") or os_name == "x"', "foo; os_name == 'a'\n", "foo==1.0\n",
+]
+LATE_CONTAINS = [
+    ("===1.0\u017f", "1.0S"), ("===1.0\u017f", "1.0\u017f"), ("===1.0+\u212a", "1.0+k"), ("===1.0+\u212a", "1.0+K"),
+    ("===\u0130", "i\u0307"), ("===\u03a3\u03a3", "\u03c3\u03c2"), ("===1.0\u00df", "1.0SS"),
+]
+LATE_MARKERS = [
+    'sys_platform == "win32" and ((python_version >= "3" or os_name == "posix"))',
+    '((sys_platform == "win32" or os_name == "posix")) and python_version >= "3"',
+    '(((os_name == "a" or os_name == "b"))) and (((os_name == "c")))',
+    'os_name == "a" or ((os_name == "b" and os_name == "c"))',
+    '(extra == "Foo_Bar")', '(os_name == "x" or (extra == "Foo.Bar"))', '"Foo_Bar" == extra and (extra == os_name)',
+    'python_version ~= "3.1po\u017ft1"', 'python_version ~= "3.10"', 'os_name == "a"\n\n', 'os_name == "a" \n',
 ]
 
 
@@ -542,7 +656,7 @@ def gen_versions(o, g, n):
     texts = list(CURATED_VERSIONS)
     while len(texts) < n:
         texts.append(g.version_text() if g.p(0.6) else g.near(g.base(), spelled=g.p(0.5)))
-    return [version_record(o, t) for t in texts]
+    return [version_record(o, t) for t in texts + LATE_VERSIONS]
 
 
 def gen_compare(o, g, n):
@@ -580,7 +694,7 @@ def gen_specifiers(o, g, n):
     while len(out) < n:
         base = g.base()
         out.append(spec_record(o, g.specifier_set(base) if g.p(0.7) else g.specifier(base)))
-    return out
+    return out + [spec_record(o, t) for t in LATE_SPECIFIERS]
 
 
 def gen_contains(o, g, n):
@@ -617,6 +731,9 @@ def gen_contains(o, g, n):
             if installed or as_version:
                 case.append({"installed": installed, "asVersion": as_version})
             out.append(case)
+    for text, version in LATE_CONTAINS:
+        s = o.SpecifierSet(text)
+        out.extend([text, version, pre, bool(s.contains(version, prereleases=pre))] for pre in (None, True, False))
     return out
 
 
@@ -676,46 +793,48 @@ def marker_results(marker, envs):
     return results
 
 
+def parse_or_error(make, text):
+    """(make(text), None), or (None, the error record) when the oracle refuses the text."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return make(text), None
+    except Exception as exc:  # noqa: BLE001
+        return None, {"in": text, "error": error_name(exc)}
+
+
+def marker_record(o, text):
+    m, error = parse_or_error(o.Marker, text)
+    if error:
+        return error
+    return {"in": text, "str": str(m), "eval": marker_results(m, ENVIRONMENTS)}
+
+
 def gen_markers(o, g, n):
-    out = []
-    texts = iter(CURATED_MARKERS)
-    while len(out) < n:
-        text = next(texts, None)
-        if text is None:
-            text = g.marker()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m = o.Marker(text)
-        except Exception as exc:  # noqa: BLE001
-            out.append({"in": text, "error": error_name(exc)})
-            continue
-        out.append({"in": text, "str": str(m), "eval": marker_results(m, ENVIRONMENTS)})
-    return out
+    texts = list(CURATED_MARKERS)
+    while len(texts) < n:
+        texts.append(g.marker())
+    return [marker_record(o, t) for t in texts + LATE_MARKERS]
+
+
+def requirement_record(o, text):
+    r, error = parse_or_error(o.Requirement, text)
+    if error:
+        return error
+    rec = {
+        "in": text, "name": r.name, "extras": sorted(r.extras), "specifier": str(r.specifier),
+        "url": r.url, "marker": None if r.marker is None else str(r.marker), "str": str(r),
+    }
+    if r.marker is not None:
+        rec["eval"] = marker_results(r.marker, ENVIRONMENTS)
+    return rec
 
 
 def gen_requirements(o, g, n):
-    out = []
-    texts = iter(CURATED_REQUIREMENTS)
-    while len(out) < n:
-        text = next(texts, None)
-        if text is None:
-            text = g.requirement()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                r = o.Requirement(text)
-        except Exception as exc:  # noqa: BLE001
-            out.append({"in": text, "error": error_name(exc)})
-            continue
-        rec = {
-            "in": text, "name": r.name, "extras": sorted(r.extras), "specifier": str(r.specifier),
-            "url": r.url, "marker": None if r.marker is None else str(r.marker), "str": str(r),
-        }
-        if r.marker is not None:
-            rec["eval"] = marker_results(r.marker, ENVIRONMENTS)
-        out.append(rec)
-    return out
+    texts = list(CURATED_REQUIREMENTS)
+    while len(texts) < n:
+        texts.append(g.requirement())
+    return [requirement_record(o, t) for t in texts + LATE_REQUIREMENTS]
 
 
 def gen_names(o, g, n):
@@ -764,11 +883,15 @@ def main():
     doc = {
         "note": (
             "Generated by test/python/gen_pep_vectors.py (seed %d, scale %s); expected results computed "
-            "by packaging %s (%s) on Python %s. Regenerate: python test/python/gen_pep_vectors.py "
-            "--out fixtures/pep-vectors.json" % (args.seed, args.scale, o.version, o.source, sys.version.split()[0])
+            "by packaging %s (%s)%s on Python %s. Regenerate: python test/python/gen_pep_vectors.py "
+            "--out fixtures/pep-vectors.json" % (
+                args.seed, args.scale, o.version, o.source,
+                " with packaging 26.3's rules applied: " + ", ".join(o.newer_rules) if o.newer_rules else "",
+                sys.version.split()[0],
+            )
         ),
         "generator": "test/python/gen_pep_vectors.py",
-        "oracle": {"packaging": o.version, "source": o.source, "python": sys.version.split()[0]},
+        "oracle": {"packaging": o.version, "source": o.source, "python": sys.version.split()[0], "newerRules": o.newer_rules},
         "seed": args.seed,
         "environments": ENVIRONMENTS,
     }
