@@ -16,7 +16,6 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import yauzl from 'yauzl';
 import { SidewheelError } from '../errors.js';
 import type { Tag } from '../names.js';
@@ -47,8 +46,7 @@ export interface Bundle {
 }
 
 export async function openBundle(file: string): Promise<Bundle> {
-  const label = path.basename(file);
-  const fail = (problem: string, hint?: string): SidewheelError => new SidewheelError('BAD_BUNDLE', `${label}: ${problem}`, hint);
+  const fail = (problem: string, hint?: string): SidewheelError => new SidewheelError('BAD_BUNDLE', `${file}: ${problem}`, hint);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);

@@ -34,13 +34,13 @@ async function bundleInputs(file: string, options: ExpandOptions): Promise<Wheel
   const bundle = await openBundle(file);
   const fits = (spec: string | null): boolean => supportsPython(spec, options.python);
   if (!fits(bundle.requiresPython)) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
   }
   const suitable = bundle.wheels
     .map((wheel) => ({ wheel, rank: wheelRank(wheel.tags, options.supported) }))
     .filter((c): c is { wheel: BundleWheel; rank: number } => c.rank !== null && fits(c.wheel.requiresPython));
   if (suitable.length === 0) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
   }
   const chosen = options.allVersions ? suitable : bestPerProject(suitable);
   return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), bytes: wheel.bytes }));
