@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import yauzl from 'yauzl';
 import { SidewheelError } from '../errors.js';
 import type { Tag } from '../names.js';
@@ -46,7 +47,8 @@ export interface Bundle {
 }
 
 export async function openBundle(file: string): Promise<Bundle> {
-  const fail = (problem: string, hint?: string): SidewheelError => new SidewheelError('BAD_BUNDLE', `${file}: ${problem}`, hint);
+  const label = path.basename(file);
+  const fail = (problem: string, hint?: string): SidewheelError => new SidewheelError('BAD_BUNDLE', `${label}: ${problem}`, hint);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);

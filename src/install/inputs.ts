@@ -4,6 +4,7 @@
  * used). For a default install a bundle contributes one wheel per project: the highest
  * version, then the best-ranked tags; for a side install, every suitable wheel.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
@@ -24,10 +25,16 @@ export interface ExpandOptions {
 export async function expandInputs(args: readonly string[], options: ExpandOptions): Promise<WheelInput[]> {
   const inputs: WheelInput[] = [];
   for (const arg of args) {
-    if (arg.endsWith('.whl') || !(await isBundle(arg))) inputs.push({ file: arg });
-    else inputs.push(...(await bundleInputs(arg, options)));
+    if (arg.endsWith('.whl')) inputs.push({ file: arg });
+    else if (await isBundle(arg)) inputs.push(...(await bundleInputs(arg, options)));
+    else throw notWheelOrBundle(arg);
   }
   return inputs;
+}
+
+function notWheelOrBundle(arg: string): SidewheelError {
+  const exists = existsSync(arg);
+  return new SidewheelError(exists ? 'BAD_FILENAME' : 'MISSING_INPUT', `${arg}: ${exists ? 'neither a wheel (*.whl) nor a bundle (a zip holding pylock.toml)' : 'no such file'}`, exists ? 'bundles are made by sidewheel bundle create' : undefined);
 }
 
 async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
