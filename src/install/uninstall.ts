@@ -1,5 +1,7 @@
 /** `uninstall NAME[==VERSION]`: remove a default (exactly what its RECORD lists) or a side version. */
 import { SidewheelError } from '../errors.js';
+import { normalizeName } from '../names.js';
+import { RUNTIME_NAME } from '../runtime/render.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { sameProject, type SideVersion } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
@@ -52,7 +54,9 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
       sides = sides.filter((s) => s !== side);
       sidesChanged = true;
     }
-    return { change: { plans: [], removals, sidesAfter: sidesChanged ? sides : null }, result: removed };
+    // The runtime removed on purpose (with its side versions, or forced) is not rendered back.
+    const runtimeRemoved = removed.some((r) => r.default && normalizeName(r.name) === RUNTIME_NAME);
+    return { change: { plans: [], removals, sidesAfter: sidesChanged && !runtimeRemoved ? sides : null }, result: removed };
   });
 }
 
