@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
@@ -70,6 +70,31 @@ describe('npm pack, then npm install -g of the tarball', { skip }, () => {
     // The runtime came from the package's python-shim/: a side version activates.
     const r = runPython(venv, ['-c', 'import sidewheel; sidewheel.require("packed<1"); import packed; print(packed.V)']);
     assert.equal(r.stdout, '0.5\n', r.stderr);
+  });
+
+  test("the library's types compile in a strict consumer that has not added @types/node", () => {
+    const consumer = path.join(work.dir, 'consumer');
+    mkdirSync(path.join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(installed, path.join(consumer, 'node_modules', 'sidewheel'));
+    writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: [], typeRoots: [], noEmit: true, skipLibCheck: false },
+        files: ['consumer.ts'],
+      }),
+    );
+    writeFileSync(
+      path.join(consumer, 'consumer.ts'),
+      [
+        "import { locateInterpreter, openWheel, parseRequirement, SidewheelError, type InterpreterInfo, type Wheel } from 'sidewheel';",
+        'export async function describe(file: string): Promise<string> {',
+        '  const python: InterpreterInfo | null = null;',
+        '  const wheel: Wheel = await openWheel(file);',
+        '  return `${wheel.name} ${parseRequirement("a>=1").name} ${await locateInterpreter(undefined)} ${python} ${SidewheelError.name}`;',
+        '}',
+      ].join('\n') + '\n',
+    );
+    run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], consumer);
   });
 
   test('what ships: the LICENSE npm says, and source maps whose sources ship too', () => {
