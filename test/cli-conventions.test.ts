@@ -178,6 +178,29 @@ describe('hints for likely mistakes', { skip: !python ? 'no CPython >= 3.8' : fa
   });
 });
 
+describe('a requirement nothing installed meets is reported', { skip: !python ? 'no CPython >= 3.8' : false }, () => {
+  test('by run and resolve where there are only defaults (no runtime), by the runtime once there are side versions', async () => {
+    const venv = makeVenv(python!.executable, path.join(work.dir, 'unmet'));
+    const v1 = await writeWheel(work.dir, { name: 'unmet', version: '1.0', files: { 'unmet/__init__.py': '' } });
+    assert.equal(runCli(['install', '-q', '--python', venv, v1]).status, 0);
+    const app = path.join(work.dir, 'app.py');
+    writeFileSync(app, '__requires__ = ["unmet>=2"]\nimport unmet\nprint("ran")\n');
+    for (const args of [['run', '-r', 'unmet>=2', '--', venv, app], ['resolve', 'unmet>=2']]) {
+      const r = runCli([args[0]!, '--python', venv, ...args.slice(1)]);
+      assert.equal(r.status, 6, r.stdout + r.stderr);
+      assert.match(r.stderr, /^sidewheel: .*unmet>=2/);
+      assert.doesNotMatch(r.stdout, /ran/);
+    }
+    // The documented limit: no runtime, so plain python does not check.
+    assert.equal(runPython(venv, [app]).stdout, 'ran\n');
+    const other = await writeWheel(work.dir, { name: 'other', version: '0.1', files: { 'other/__init__.py': '' } });
+    assert.equal(runCli(['install', '-q', '--side', '--python', venv, other]).status, 0);
+    const r = runPython(venv, [app]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /unmet>=2/);
+  });
+});
+
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
 describe('progress on a terminal that cannot draw', { skip: !python ? 'no CPython >= 3.8' : !hasScript ? 'no script(1) for a pseudo-terminal' : false }, () => {
