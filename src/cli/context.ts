@@ -20,7 +20,7 @@ const SHARED_GROUP = 'Options shared by all commands:';
 export function addSharedOptions(command: Command): void {
   const shared: Array<[string, string, string]> = [
     ['--python', '--python <python>', 'target interpreter: a path, an environment directory, a command, or a version such as 3.12 (default: $VIRTUAL_ENV, else .venv here or above, else python3 on PATH)'],
-    ['--quiet', '-q, --quiet', 'print errors only: no progress, no report, no line naming the environment'],
+    ['--quiet', '-q, --quiet', 'no progress bars, no report of changes, no line naming the environment (what was asked for, and errors, still print)'],
     ['--verbose', '-v, --verbose', 'also name the environment for commands that only read it, and say why errors happened'],
   ];
   for (const [long, flags, description] of shared) {
@@ -67,8 +67,14 @@ function describeEnvironment(python: InterpreterInfo): string {
   return `${python.isVenv ? 'virtual environment' : 'environment'} ${python.prefix} (${name} ${pythonVersionText(python)}, ${python.executable})`;
 }
 
+/** What the command was asked for (a table, a diagnosis): printed even with -q. */
 export function say(line: string): void {
-  if (verbosity !== 'quiet') process.stdout.write(line + '\n');
+  process.stdout.write(line + '\n');
+}
+
+/** What a command did (installed, removed, wrote): silenced by -q. */
+export function report(line: string): void {
+  if (verbosity !== 'quiet') say(line);
 }
 
 export function warn(line: string): void {

@@ -12,7 +12,7 @@ import { installDefault, installSide, type InstallOptions, type InstallOutcome }
 import type { LinkMode } from '../install/transaction.js';
 import { cacheRoot } from '../paths.js';
 import { supportedTags } from '../tags.js';
-import { announceActedOn, say, targetInterpreter, warn } from './context.js';
+import { announceActedOn, report, targetInterpreter, warn } from './context.js';
 import { progressBar } from './progress-bar.js';
 
 interface InstallFlags {
@@ -52,12 +52,12 @@ export function registerInstall(program: Command): void {
         let inputs: readonly WheelInput[];
         if (flags.from) {
           const choice = await chooseFromWheelhouse(flags.from, wheels, { python: options.python, supported, keepInstalled: !flags.side });
-          for (const project of choice.projects) say(`resolved ${describeResolved(project)}${project.wheel ? '' : ', already installed'}`);
+          for (const project of choice.projects) report(`resolved ${describeResolved(project)}${project.wheel ? '' : ', already installed'}`);
           inputs = choice.inputs;
         } else inputs = await expandInputs(wheels, { python: options.python, supported, allVersions: flags.side ?? false });
         if (inputs.length === 0) return;
         const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
-        for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
+        for (const o of outcomes) report(describeOutcome(o, flags.side ?? false));
         announceActedOn(options.python);
       } finally {
         progress.stop();

@@ -5,7 +5,7 @@ import { listDistributions, type ListRow } from '../list.js';
 import { normalizeName } from '../names.js';
 import { RUNTIME_NAME } from '../runtime/render.js';
 import { sameVersion } from '../versions.js';
-import { announceActedOn, say, targetInterpreter } from './context.js';
+import { announceActedOn, report, targetInterpreter } from './context.js';
 
 interface UninstallFlags {
   python?: string;
@@ -31,7 +31,7 @@ export function registerUninstall(program: Command): void {
       const present = targets.filter((t) => rows.some((row) => matches(t, row)));
       // When nothing named is there, the library says best why (which versions are installed instead).
       const removed = await uninstall(present.length ? present : targets, python);
-      for (const r of removed) say(`removed ${r.name} ${r.version}${r.default ? '' : ' (side version)'} (${r.files} files)`);
+      for (const r of removed) report(`removed ${r.name} ${r.version}${r.default ? '' : ' (side version)'} (${r.files} files)`);
       announceActedOn(python);
       const missing = targets.filter((t) => !present.includes(t));
       if (missing.length) throw new SidewheelError('NOT_INSTALLED', `not removed, as not installed: ${missing.map(describeTarget).join(', ')}`, 'sidewheel list shows what is installed');
