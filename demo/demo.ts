@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the main job end to end on this machine's python3. A venv, a default
  * and a side version of one project, a script whose __requires__ picks the side one,
- * and the versions listed. Every command is shown as a user would type it.
+ * and the versions listed. Every command is shown as a user would type it, run from the
+ * project directory, where sidewheel finds `.venv` itself (as uv does).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,14 +13,14 @@ import { writeWheel } from '../test/helpers/wheels.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
 const work = mkdtempSync(path.join(os.tmpdir(), 'sidewheel-demo-'));
-const venv = path.join(work, 'venv');
+const venv = path.join(work, '.venv');
 const python = path.join(venv, 'bin', 'python');
 
 function show(title: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): void {
   const shown = file === process.execPath ? ['sidewheel', ...args.slice(1)] : [path.basename(file), ...args];
   const quoted = shown.map((a) => a.replace(work, '$DEMO')).map((a) => (/[\s<>;()"]/.test(a) ? `'${a}'` : a));
   console.log(`\n# ${title}\n$ ${quoted.join(' ')}`);
-  const r = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(file, args, { cwd: work, encoding: 'utf8', env: { ...process.env, VIRTUAL_ENV: '', ...env } });
   process.stdout.write(r.stdout.replaceAll(work, '$DEMO'));
   process.stderr.write(r.stderr.replaceAll(work, '$DEMO'));
   if (r.status !== 0) throw new Error(`demo step failed: ${title} (exit ${r.status})`);
@@ -35,9 +36,10 @@ try {
       files: { 'greeting/__init__.py': `VERSION = "${version}"\n\ndef hello():\n    return "hello from greeting ${version}"\n` },
     });
   const [v2, v1] = [await greeting('2.0'), await greeting('1.0')];
-  const sw = (...args: string[]): string[] => [CLI, ...args, '--python', python];
-  show('greeting 2.0 becomes the default version, as pip would install it', process.execPath, sw('install', v2));
-  show('greeting 1.0 goes alongside it', process.execPath, sw('install', '--side', v1));
+  const sw = (...args: string[]): string[] => [CLI, ...args];
+  show('which sidewheel', process.execPath, sw('--version'));
+  show('greeting 2.0 becomes the default version of .venv, as pip would install it', process.execPath, sw('install', path.basename(v2)));
+  show('greeting 1.0 goes alongside it', process.execPath, sw('install', '--side', path.basename(v1)));
   show('both are there', process.execPath, sw('list'));
 
   const script = path.join(work, 'old_greeting.py');

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'BAD_VERSION' // a PEP 440 version does not parse
   | 'BAD_CONFIG' // the config file is malformed
   | 'BAD_BUNDLE' // a bundle is malformed or fails its manifest
+  | 'MISSING_INPUT' // a file or directory named as input does not exist
   | 'PYTHON' // the target interpreter cannot be found or probed
   | 'EXTERNALLY_MANAGED' // PEP 668 refusal
   | 'NOT_INSTALLED' // uninstall or resolve of something absent
@@ -44,6 +45,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   BAD_VERSION: 3,
   BAD_CONFIG: 3,
   BAD_BUNDLE: 3,
+  MISSING_INPUT: 3,
   PYTHON: 4,
   EXTERNALLY_MANAGED: 4,
   NOT_INSTALLED: 5,

@@ -1,3 +1,6 @@
+// Buffer, NodeJS.ProcessEnv and node: modules appear in the public types: a consumer's
+// `types: []` must not lose them, so the declarations name @types/node (a dependency).
+/// <reference types="node" preserve="true" />
 /** sidewheel as a library: everything the CLI does, callable without it. */
 export { SidewheelError, EXIT_CODES, isSidewheelError, type ErrorCode } from './errors.js';
 export { normalizeName, parseWheelFilename, type Tag, type WheelFilename } from './names.js';

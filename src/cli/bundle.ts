@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createBundle } from '../bundle/create.js';
-import { say, warn } from './context.js';
+import { report, warn } from './context.js';
 
 export function registerBundle(program: Command): void {
   const bundle = program.command('bundle').description('many wheels as one zip, for offline installs and moving a wheelhouse');
@@ -13,8 +13,8 @@ export function registerBundle(program: Command): void {
     .action(async (out: string, inputs: string[]) => {
       const created = await createBundle(out, inputs);
       for (const line of created.warnings) warn(line);
-      for (const w of created.wheels) say(`added ${w.fileName} (${w.size} bytes)`);
+      for (const w of created.wheels) report(`added ${w.fileName} (${w.size} bytes)`);
       const count = created.wheels.length;
-      say(`wrote ${created.file}: ${count} wheel${count === 1 ? '' : 's'}, ${created.size} bytes`);
+      report(`wrote ${created.file}: ${count} wheel${count === 1 ? '' : 's'}, ${created.size} bytes`);
     });
 }

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { WheelCache } from '../cache/wheel-cache.js';
@@ -11,7 +12,7 @@ import { installDefault, installSide, type InstallOptions, type InstallOutcome }
 import type { LinkMode } from '../install/transaction.js';
 import { cacheRoot } from '../paths.js';
 import { supportedTags } from '../tags.js';
-import { say, targetInterpreter, warn } from './context.js';
+import { announceActedOn, report, targetInterpreter, warn } from './context.js';
 import { progressBar } from './progress-bar.js';
 
 interface InstallFlags {
@@ -35,16 +36,15 @@ export function registerInstall(program: Command): void {
     .option('--side', 'install alongside the default version, activated at run time by __requires__')
     .option('--zipped', 'with --side: keep the .whl as it is instead of unpacking it (pure wheels only)')
     .option('--from <dir-or-bundle>', 'resolve the requirements given against the wheels of a directory or bundle, dependencies included')
-    .option('--python <python>', 'target interpreter (default: $VIRTUAL_ENV, else python3 on PATH)')
     .option('--no-compile', 'do not compile bytecode')
     .option('--cache <dir>', 'the shared wheel cache (default: [cache] dir in the config, else the user cache directory)')
     .option('--no-cache', 'neither read nor fill the wheel cache')
     .option('--link-mode <mode>', `how cached files reach the environment: ${LINK_MODES.join(', ')} (default: clone, which copies where the filesystem cannot clone)`)
     .option('--config <file>', 'config file (default: $SIDEWHEEL_CONFIG, else the user config directory)')
     .option('--break-system-packages', 'install into an externally managed (PEP 668) interpreter anyway')
-    .option('-q, --quiet', 'no progress bars and no report of what was installed (errors still show)')
     .action(async (wheels: string[], flags: InstallFlags) => {
       if (flags.zipped && !flags.side) throw new SidewheelError('USAGE', '--zipped goes with --side');
+      if (!flags.from) await refuseDirectories(wheels);
       const progress = progressBar(flags.quiet ?? false);
       try {
         const options = { ...(await installOptions(flags)), onProgress: progress.listener };
@@ -52,16 +52,26 @@ export function registerInstall(program: Command): void {
         let inputs: readonly WheelInput[];
         if (flags.from) {
           const choice = await chooseFromWheelhouse(flags.from, wheels, { python: options.python, supported, keepInstalled: !flags.side });
-          if (!flags.quiet) for (const project of choice.projects) say(`resolved ${describeResolved(project)}${project.wheel ? '' : ', already installed'}`);
+          for (const project of choice.projects) report(`resolved ${describeResolved(project)}${project.wheel ? '' : ', already installed'}`);
           inputs = choice.inputs;
         } else inputs = await expandInputs(wheels, { python: options.python, supported, allVersions: flags.side ?? false });
         if (inputs.length === 0) return;
         const outcomes = flags.side ? await installSide(inputs, { ...options, zipped: flags.zipped ?? false }) : await installDefault(inputs, options);
-        if (!flags.quiet) for (const o of outcomes) say(describeOutcome(o, flags.side ?? false));
+        for (const o of outcomes) report(describeOutcome(o, flags.side ?? false));
+        announceActedOn(options.python);
       } finally {
         progress.stop();
       }
     });
+}
+
+/** A directory given where a wheel or bundle goes is a mistake with a likely meaning: say it. */
+async function refuseDirectories(targets: readonly string[]): Promise<void> {
+  for (const target of targets) {
+    if (!(await fs.stat(target).catch(() => null))?.isDirectory()) continue;
+    if (target.endsWith('.whl')) throw new SidewheelError('BAD_WHEEL', `${target} is a directory, not a wheel file`, 'a wheel is a zip file; build or download the .whl itself');
+    throw new SidewheelError('USAGE', `${target} is a directory, not a wheel or a bundle`, `did you mean --from ${target}? (sidewheel install --from ${target} NAME... resolves NAME against its wheels)`);
+  }
 }
 
 async function installOptions(flags: InstallFlags): Promise<InstallOptions> {

@@ -5,8 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isSidewheelError } from '../errors.js';
+import { packageVersion } from '../runtime/render.js';
 import { registerBundle } from './bundle.js';
+import { addSharedOptions, isVerbose, setVerbosity, type SharedFlags } from './context.js';
 import { registerDoctor } from './doctor.js';
+import { EXAMPLES } from './examples.js';
 import { registerInstall } from './install.js';
 import { registerList } from './list.js';
 import { registerResolve } from './resolve.js';
@@ -15,6 +18,7 @@ import { registerUninstall } from './uninstall.js';
 
 const program = new Command('sidewheel')
   .description('install Python wheels side by side, and activate them from __requires__')
+  .version(packageVersion(), '-V, --version', 'print the version of sidewheel')
   .exitOverride()
   .showSuggestionAfterError();
 registerInstall(program);
@@ -24,10 +28,30 @@ registerResolve(program);
 registerRun(program);
 registerDoctor(program);
 registerBundle(program);
-for (const command of program.commands) command.exitOverride();
+
+/** The commands that act (those without subcommands), with their names as typed: `install`, `bundle create`. */
+function leafCommands(parent: Command, prefix = ''): Array<[string, Command]> {
+  return parent.commands.flatMap((c): Array<[string, Command]> => {
+    c.exitOverride();
+    const name = prefix + c.name();
+    return c.commands.length ? leafCommands(c, `${name} `) : [[name, c]];
+  });
+}
+for (const [name, command] of leafCommands(program)) {
+  addSharedOptions(command);
+  const examples = EXAMPLES[name];
+  if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+}
+program.hook('preAction', (_program, action) => setVerbosity(action.opts<SharedFlags>()));
+// A reader that stops early (`sidewheel list | head`) is not an error; the command still finishes its work.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 try {
-  await program.parseAsync(process.argv);
+  // Bare `sidewheel` asks what it can do: help on stdout, success (commander would fail).
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(process.argv);
 } catch (e) {
   process.exitCode = exitCodeFor(e);
 }
@@ -40,6 +64,7 @@ function exitCodeFor(e: unknown): number {
   if (isSidewheelError(e)) {
     process.stderr.write(`sidewheel: ${e.message}\n`);
     if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    if (isVerbose() && e.cause) process.stderr.write(`cause: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`);
     return EXIT_CODES[e.code];
   }
   process.stderr.write(`sidewheel: internal error (a bug, please report it):\n${(e as Error)?.stack ?? String(e)}\n`);

@@ -1,6 +1,7 @@
 /**
  * Progress bars on a terminal (cli-progress), on stderr so stdout stays parseable.
- * Nothing at all when stderr is not a terminal, under CI, or with --quiet.
+ * Nothing at all when stderr is not a terminal, on a terminal without cursor control
+ * (TERM=dumb: Emacs shells, some CI logs), under CI, or with --quiet.
  */
 import cliProgress from 'cli-progress';
 import type { ProgressListener } from '../progress.js';
@@ -9,7 +10,7 @@ import type { ProgressListener } from '../progress.js';
 const MIN_STEPS = 20;
 
 export function progressBar(quiet: boolean): { listener: ProgressListener | undefined; stop: () => void } {
-  if (quiet || !process.stderr.isTTY || process.env.CI) return { listener: undefined, stop: () => undefined };
+  if (quiet || !process.stderr.isTTY || process.env.CI || process.env.TERM === 'dumb') return { listener: undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: '{task} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

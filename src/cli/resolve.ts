@@ -8,7 +8,6 @@ export function registerResolve(program: Command): void {
     .command('resolve')
     .description('show which versions the runtime would activate for requirements, from where, and why')
     .argument('<requirements...>', 'PEP 508 requirements, e.g. "setuptools<60"')
-    .option('--python <python>', 'target interpreter')
     .option('--json', 'print a JSON array of rows')
     .action(async (requirements: string[], flags: { python?: string; json?: boolean }) => {
       const rows = await resolveRequirements(await targetInterpreter(flags.python), requirements);

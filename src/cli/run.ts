@@ -8,9 +8,8 @@ import { targetInterpreter } from './context.js';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a command with the given requirements active (through SIDEWHEEL_REQUIRES)')
+    .description('run a command with the given requirements active (through SIDEWHEEL_REQUIRES); the interpreter\'s scripts directory goes first on PATH')
     .requiredOption('-r, --requirement <requirement...>', 'requirements to activate')
-    .option('--python <python>', 'target interpreter; its scripts directory goes first on PATH')
     .argument('<command...>', 'the command, after --')
     .action(async (command: string[], flags: { python?: string; requirement: string[] }) => {
       const python = await targetInterpreter(flags.python);

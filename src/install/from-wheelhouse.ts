@@ -31,7 +31,7 @@ export async function chooseFromWheelhouse(
   if (await isBundle(from)) {
     const bundle = await openBundle(from);
     for (const w of bundle.wheels) bundleBytes.set(w.fileName, w.bytes);
-    source = bufferSource(path.basename(from), bundle.wheels);
+    source = bufferSource(from, bundle.wheels);
   } else source = await directorySource(from);
 
   const installed = options.keepInstalled

@@ -4,6 +4,7 @@
  * used). For a default install a bundle contributes one wheel per project: the highest
  * version, then the best-ranked tags; for a side install, every suitable wheel.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
@@ -24,23 +25,29 @@ export interface ExpandOptions {
 export async function expandInputs(args: readonly string[], options: ExpandOptions): Promise<WheelInput[]> {
   const inputs: WheelInput[] = [];
   for (const arg of args) {
-    if (arg.endsWith('.whl') || !(await isBundle(arg))) inputs.push({ file: arg });
-    else inputs.push(...(await bundleInputs(arg, options)));
+    if (arg.endsWith('.whl')) inputs.push({ file: arg });
+    else if (await isBundle(arg)) inputs.push(...(await bundleInputs(arg, options)));
+    else throw notWheelOrBundle(arg);
   }
   return inputs;
+}
+
+function notWheelOrBundle(arg: string): SidewheelError {
+  const exists = existsSync(arg);
+  return new SidewheelError(exists ? 'BAD_FILENAME' : 'MISSING_INPUT', `${arg}: ${exists ? 'neither a wheel (*.whl) nor a bundle (a zip holding pylock.toml)' : 'no such file'}`, exists ? 'bundles are made by sidewheel bundle create' : undefined);
 }
 
 async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
   const bundle = await openBundle(file);
   const fits = (spec: string | null): boolean => supportsPython(spec, options.python);
   if (!fits(bundle.requiresPython)) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
   }
   const suitable = bundle.wheels
     .map((wheel) => ({ wheel, rank: wheelRank(wheel.tags, options.supported) }))
     .filter((c): c is { wheel: BundleWheel; rank: number } => c.rank !== null && fits(c.wheel.requiresPython));
   if (suitable.length === 0) {
-    throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
+    throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
   }
   const chosen = options.allVersions ? suitable : bestPerProject(suitable);
   return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), bytes: wheel.bytes }));

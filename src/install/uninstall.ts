@@ -1,5 +1,7 @@
 /** `uninstall NAME[==VERSION]`: remove a default (exactly what its RECORD lists) or a side version. */
 import { SidewheelError } from '../errors.js';
+import { normalizeName } from '../names.js';
+import { RUNTIME_NAME } from '../runtime/render.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { sameProject, type SideVersion } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
@@ -9,6 +11,8 @@ import { filesToRemove, findByName, listFiles } from './installed.js';
 export interface RemovalTarget {
   readonly name: string;
   readonly version: string | null;
+  /** Which copy is meant; unset, `NAME==V` means whichever of the default and the side versions is V, and refuses when both are. */
+  readonly kind?: 'default' | 'side';
 }
 
 export function parseRemovalTarget(text: string): RemovalTarget {
@@ -32,13 +36,17 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
     let sidesChanged = false;
     for (const target of targets) {
       const dist = findByName(state.installed, target.name);
-      if (dist && (target.version === null || sameVersion(dist.version, target.version))) {
-        const files = await filesToRemove(dist, python);
+      const found = dist && target.kind !== 'side' && (target.version === null || sameVersion(dist.version, target.version)) ? dist : undefined;
+      const side = target.version === null || target.kind === 'default' ? undefined : sides.find((s) => sameProject(s, target) && sameVersion(s.version, target.version!));
+      if (found && side) {
+        throw new SidewheelError('USAGE', `${target.name}==${target.version} is installed both as the default and as a side version`, `say which: --default ${target.name}==${target.version} or --side ${target.name}==${target.version}`);
+      }
+      if (found) {
+        const files = await filesToRemove(found, python);
         removals.push(...files);
-        removed.push({ name: dist.name, version: dist.version, default: true, files: files.length });
+        removed.push({ name: found.name, version: found.version, default: true, files: files.length });
         continue;
       }
-      const side = target.version === null ? undefined : sides.find((s) => sameProject(s, target) && sameVersion(s.version, target.version!));
       if (!side) throw notInstalled(target, dist?.version ?? null, sides.filter((s) => sameProject(s, target)));
       const files = side.format === 'zip' ? [side.location] : await listFiles(side.location);
       removals.push(...files);
@@ -46,7 +54,9 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
       sides = sides.filter((s) => s !== side);
       sidesChanged = true;
     }
-    return { change: { plans: [], removals, sidesAfter: sidesChanged ? sides : null }, result: removed };
+    // The runtime removed on purpose (with its side versions, or forced) is not rendered back.
+    const runtimeRemoved = removed.some((r) => r.default && normalizeName(r.name) === RUNTIME_NAME);
+    return { change: { plans: [], removals, sidesAfter: sidesChanged && !runtimeRemoved ? sides : null }, result: removed };
   });
 }
 

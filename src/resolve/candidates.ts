@@ -75,7 +75,7 @@ export async function directorySource(dir: string): Promise<CandidateSource> {
     names = entries.filter((e) => e.name.endsWith('.whl') && !e.isDirectory()).map((e) => e.name);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message;
-    throw new SidewheelError('USAGE', `cannot read the wheelhouse ${dir} (${why})`);
+    throw new SidewheelError('MISSING_INPUT', `cannot read the wheelhouse ${dir} (${why})`);
   }
   const entries = names.sort().map((fileName): SourceEntry => {
     const file = path.join(dir, fileName);

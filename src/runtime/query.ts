@@ -5,6 +5,7 @@
  */
 import { loadExeca } from '../execa-lazy.js';
 import { SidewheelError } from '../errors.js';
+import { parseRequirement } from '../versions.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { ListRow } from '../list.js';
 import { SHIM_DIR } from './render.js';
@@ -85,6 +86,8 @@ export interface ResolvedRow extends ListRow {
 
 /** What the runtime would activate for `requirements`, without activating it. */
 export async function resolveRequirements(python: InterpreterInfo, requirements: readonly string[]): Promise<ResolvedRow[]> {
+  // Syntax is checked here, so a bad requirement reads the same in every command (and is bad input, not a failed resolution).
+  for (const requirement of requirements) parseRequirement(requirement);
   const r = await runRuntime(python, ['resolve', '--json', ...requirements]);
   if (r.exitCode !== 0) throw new SidewheelError('RESOLUTION', lastLine(r), 'sidewheel list shows the versions installed');
   return JSON.parse(r.stdout) as ResolvedRow[];

@@ -23,7 +23,8 @@ function findPackageRoot(start: string): string {
   }
 }
 
-function packageVersion(): string {
+/** sidewheel's own version, from its package.json: the runtime's and `sidewheel --version`'s. */
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -118,7 +118,8 @@ function listDir(dir: string): string[] {
   }
 }
 
-function pyenvRoot(): string | null {
+/** `pyenv root`, or null without pyenv. */
+export function pyenvRoot(): string | null {
   try {
     return execFileSync('pyenv', ['root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
   } catch {
