@@ -33,16 +33,17 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
     for (const target of targets) {
       const dist = findByName(state.installed, target.name);
       if (dist && (target.version === null || sameVersion(dist.version, target.version))) {
-        const files = await filesToRemove(dist, python);
-        removals.push(...files);
-        removed.push({ name: dist.name, version: dist.version, default: true, files: files.length });
+        const paths = await filesToRemove(dist, python);
+        removals.push(...paths);
+        // The first path is the .dist-info directory, removed whole.
+        removed.push({ name: dist.name, version: dist.version, default: true, files: paths.length - 1 + (await listFiles(dist.distInfoDir)).length });
         continue;
       }
       const side = target.version === null ? undefined : sides.find((s) => sameProject(s, target) && sameVersion(s.version, target.version!));
       if (!side) throw notInstalled(target, dist?.version ?? null, sides.filter((s) => sameProject(s, target)));
-      const files = side.format === 'zip' ? [side.location] : await listFiles(side.location);
-      removals.push(...files);
-      removed.push({ name: side.name, version: side.version, default: false, files: files.length });
+      // Removed whole, in one rename: the version disappears at once, its .dist-info with it.
+      removals.push(side.location);
+      removed.push({ name: side.name, version: side.version, default: false, files: side.format === 'zip' ? 1 : (await listFiles(side.location)).length });
       sides = sides.filter((s) => s !== side);
       sidesChanged = true;
     }
