@@ -92,13 +92,18 @@ export function isRuntime(dist: InstalledDistribution): boolean {
   return normalizeName(dist.name) === RUNTIME_NAME && (dist.metadata.get('Summary') ?? '').startsWith(`${RUNTIME_NAME} runtime`);
 }
 
+/** A distribution named like the runtime that is not it: a user's project, which sidewheel must never remove. */
+export function runtimeOccupant(installed: readonly InstalledDistribution[]): InstalledDistribution | undefined {
+  return installed.find((d) => normalizeName(d.name) === RUNTIME_NAME && !isRuntime(d));
+}
+
 /**
  * The runtime's files, known by their place rather than from its RECORD, so a missing,
  * damaged or hostile RECORD never stops it from being rewritten. Its `.dist-info`
  * leaves whole, as does the package (a link in its place is removed as a link).
  */
 function runtimeRemovals(python: InterpreterInfo, installed: readonly InstalledDistribution[]): string[] {
-  const occupant = installed.find((d) => normalizeName(d.name) === RUNTIME_NAME && !isRuntime(d));
+  const occupant = runtimeOccupant(installed);
   if (occupant) {
     throw new SidewheelError('ALREADY_INSTALLED', `a project named ${RUNTIME_NAME} (${occupant.distInfoDir}) occupies the place of sidewheel's runtime, so side versions cannot be activated here`, `uninstall that project to use side versions in this environment`);
   }
