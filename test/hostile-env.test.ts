@@ -1,0 +1,121 @@
+/**
+ * The runtime cannot be clobbered, lost or wedged without doctor noticing and --fix
+ * repairing it; a project merely named sidewheel is never touched; a signal during
+ * staging rolls back with the signal's exit code; config sections that name
+ * Object.prototype's members are clean errors.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { CLI, makeVenv, runCli, runPython, snapshotTree, tempDir } from './helpers/env.js';
+import { findPythons } from './helpers/pythons.js';
+import { writeWheel, type WheelSpec } from './helpers/wheels.js';
+
+const python = findPythons().find((p) => p.version[0] === 3 && p.version[1] >= 8);
+const work = tempDir('sidewheel-hostile-env-');
+after(() => work.cleanup());
+
+let n = 0;
+function freshEnv(): { py: string; site: string; dir: string } {
+  const dir = path.join(work.dir, `e${n++}`);
+  const py = makeVenv(python!.executable, path.join(dir, 'env'));
+  return { py, dir, site: runPython(py, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))']).stdout.trim() };
+}
+
+const side: WheelSpec = { name: 'sv', version: '1.0', files: { 'sv/__init__.py': 'X = 1\n' } };
+
+describe('the runtime', { skip: python ? false : 'no CPython >= 3.8' }, () => {
+  for (const [title, spec] of [
+    ['a project named sidewheel', { name: 'sidewheel', version: '9.0', files: { 'mine/__init__.py': '' } }],
+    ['a wheel shipping sidewheel/', { name: 'evil', version: '1.0', files: { 'sidewheel/__init__.py': '' } }],
+    ['a wheel shipping sidewheel.pth', { name: 'evil', version: '1.0', files: { 'sidewheel.pth': 'import os\n' } }],
+    ['a wheel shipping sidewheel.start', { name: 'evil', version: '1.0', files: { 'sidewheel.start': '' } }],
+  ] as const) {
+    test(`a default install of ${title} is refused with one line, nothing written`, async () => {
+      const env = freshEnv();
+      assert.equal(runCli(['install', '--side', '--no-cache', '-q', '--python', env.py, await writeWheel(env.dir, side)]).status, 0);
+      const before = snapshotTree(env.site);
+      const r = runCli(['install', '--no-cache', '--python', env.py, await writeWheel(env.dir, spec)]);
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stderr, /which is sidewheel's runtime/);
+      assert.deepEqual(snapshotTree(env.site), before);
+    });
+  }
+
+  test("doctor --fix never deletes a user's project named sidewheel (installed by another tool)", async () => {
+    const env = freshEnv();
+    const own = path.join(env.site, 'sidewheel-9.0.dist-info');
+    mkdirSync(own);
+    writeFileSync(path.join(own, 'METADATA'), 'Metadata-Version: 2.1\nName: sidewheel\nVersion: 9.0\n');
+    writeFileSync(path.join(own, 'RECORD'), 'sidewheel-9.0.dist-info/METADATA,,\n');
+    mkdirSync(path.join(env.site, 'sidewheel'));
+    writeFileSync(path.join(env.site, 'sidewheel', '__init__.py'), 'MINE = 1\n');
+    mkdirSync(path.join(env.site, 'sv-1.0-py3-none-any.whl', 'sv-1.0.dist-info'), { recursive: true });
+    writeFileSync(path.join(env.site, 'sv-1.0-py3-none-any.whl', 'sv-1.0.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: sv\nVersion: 1.0\n');
+    const before = snapshotTree(env.site);
+    const r = runCli(['doctor', '--fix', '--python', env.py]);
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(r.stdout, /occupies the runtime's place/);
+    assert.deepEqual(snapshotTree(env.site), before);
+    assert.equal(runCli(['install', '--side', '--no-cache', '--python', env.py, await writeWheel(env.dir, { ...side, version: '2.0' })]).status, 5);
+    assert.deepEqual(snapshotTree(env.site), before);
+  });
+
+  const damages: Array<[string, (site: string) => void, RegExp]> = [
+    ['a missing runtime', (site) => ['sidewheel', 'sidewheel-0.1.0.dist-info', 'sidewheel.pth', 'sidewheel.start'].forEach((p) => rmSync(path.join(site, p), { recursive: true })), /the runtime is missing/],
+    ['a missing runtime RECORD', (site) => rmSync(path.join(site, 'sidewheel-0.1.0.dist-info', 'RECORD')), /RECORD .* is missing/],
+    ['a hostile runtime RECORD', (site) => writeFileSync(path.join(site, 'sidewheel-0.1.0.dist-info', 'RECORD'), '../../../../outside,,\n/etc/passwd,,\n'), /outside/],
+    ['corrupt runtime bytecode', (site) => {
+      const cache = path.join(site, 'sidewheel', '__pycache__');
+      for (const name of readdirSync(cache)) writeFileSync(path.join(cache, name), 'garbage');
+    }, /missing or damaged/],
+  ];
+  for (const [title, damage, reported] of damages) {
+    test(`${title}: doctor reports it once, exits 5; --fix repairs it; side changes work again`, async () => {
+      const env = freshEnv();
+      assert.equal(runCli(['install', '--side', '--no-cache', '-q', '--python', env.py, await writeWheel(env.dir, side)]).status, 0);
+      damage(env.site);
+      const found = runCli(['doctor', '--json', '--python', env.py]);
+      assert.equal(found.status, 5, found.stderr);
+      const report = JSON.parse(found.stdout) as { problems: string[] };
+      assert.equal(report.problems.length, 1, found.stdout);
+      assert.match(report.problems[0]!, reported);
+      const fixed = runCli(['doctor', '--fix', '--python', env.py]);
+      assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
+      assert.equal(runCli(['doctor', '--python', env.py]).stdout, 'no problems found\n');
+      const script = '__requires__ = ["sv==1.0"]\nimport sv\nprint(sv.X)\n';
+      assert.equal(runPython(env.py, ['-c', script]).stdout, '1\n');
+      assert.equal(runCli(['uninstall', '--python', env.py, 'sv==1.0']).status, 0);
+    });
+  }
+});
+
+describe('signals', { skip: python ? false : 'no CPython >= 3.8' }, () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    test(`${signal} while staging stops promptly, rolls back, exits ${code}`, async () => {
+      const env = freshEnv();
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 20_000; i++) files[`big/m${i}.py`] = '';
+      const wheel = await writeWheel(env.dir, { name: 'big', version: '1.0', files });
+      const before = snapshotTree(env.site);
+      const child = spawn(process.execPath, [CLI, 'install', '--no-cache', '-q', '--python', env.py, wheel], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      while (!readdirSync(env.site).some((f) => f.startsWith('.sidewheel-txn-'))) await new Promise((r) => setTimeout(r, 10));
+      child.kill(signal);
+      assert.equal(await exited, code);
+      assert.deepEqual(snapshotTree(env.site), before);
+    });
+  }
+});
+
+test('a config section named __proto__ or constructor is a clean error', () => {
+  for (const section of ['__proto__', 'constructor', 'toString']) {
+    const file = path.join(work.dir, `${section}.ini`);
+    writeFileSync(file, `[${section}]\nx = 1\n`);
+    const r = runCli(['install', '--config', file, 'nothing.whl']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`unknown section \\[${section}\\]`));
+  }
+});
