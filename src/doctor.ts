@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { changeEnvironment, isRuntime, runtimeOccupant } from './install/apply.js';
 import { findInstalled, siteDirs, type InstalledDistribution } from './install/installed.js';
+import { lockLeftovers } from './install/lock.js';
 import { interruptedTransactions } from './install/transaction.js';
 import type { InterpreterInfo } from './python/interpreter.js';
 import { INDEX_FILE } from './runtime/index-file.js';
@@ -47,6 +48,8 @@ export async function diagnose(python: InterpreterInfo): Promise<Problem[]> {
     problems.push(...(await checkRuntime(python, runtime, sides)));
   }
   for (const dir of interruptedTransactions(python.scheme.purelib)) problems.push({ message: `an interrupted change left ${dir}`, fixable: true });
+  const locks = lockLeftovers(python.scheme.purelib);
+  if (locks.length > 0) problems.push({ message: `a killed run left its lock (${locks.join(', ')})`, fixable: true });
   for (const dir of await emptyDistInfos(python)) problems.push({ message: `${dir} is empty and hides the distribution's metadata`, fixable: true });
   for (const site of siteDirs(python)) {
     for (const entry of await fs.readdir(site, { withFileTypes: true }).catch(() => [])) {

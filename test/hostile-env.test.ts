@@ -5,7 +5,7 @@
  * Object.prototype's members are clean errors.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -117,5 +117,45 @@ test('a config section named __proto__ or constructor is a clean error', () => {
     const r = runCli(['install', '--config', file, 'nothing.whl']);
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, new RegExp(`unknown section \\[${section}\\]`));
+  }
+});
+
+/** A small tmpfs for the environment, when this runs as root and may mount (else the tests skip). */
+function smallFilesystem(options: string): { dir: string; unmount: () => void } | null {
+  if (process.getuid?.() !== 0) return null;
+  const dir = path.join(work.dir, `fs${n++}`);
+  mkdirSync(dir);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]).status !== 0) return null;
+  return { dir, unmount: () => spawnSync('umount', ['-l', dir]) };
+}
+
+describe('a full or read-only environment: one line, exit 8, nothing changed, the next run works', { skip: python ? false : 'no CPython >= 3.8' }, () => {
+  const cases: Array<[string, string, (spec: Record<string, string>) => void, ((dir: string) => void) | null]> = [
+    ['disk full while staging', 'size=2m,nr_inodes=10000', (files) => void (files['big/blob.py'] = '#'.repeat(4 << 20)), null],
+    ['inodes exhausted while staging', 'size=64m,nr_inodes=400', (files) => { for (let i = 0; i < 1000; i++) files[`big/m${i}.py`] = ''; }, null],
+    ['a read-only site-packages', 'size=16m', (files) => void (files['big/__init__.py'] = ''), (dir) => spawnSync('mount', ['-o', 'remount,ro', dir])],
+  ];
+  for (const [title, options, fill, afterVenv] of cases) {
+    test(title, async (t) => {
+      const fs = smallFilesystem(options);
+      if (!fs) return t.skip('needs root and tmpfs');
+      try {
+        const py = makeVenv(python!.executable, path.join(fs.dir, 'env'));
+        const site = runPython(py, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))']).stdout.trim();
+        const files: Record<string, string> = {};
+        fill(files);
+        const wheel = await writeWheel(work.dir, { name: 'big', version: '1.0', files });
+        afterVenv?.(fs.dir);
+        const before = snapshotTree(site);
+        const r = runCli(['install', '--no-cache', '--no-compile', '--python', py, wheel]);
+        assert.equal(r.status, 8, r.stderr);
+        assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr);
+        assert.deepEqual(snapshotTree(site), before);
+        const small = await writeWheel(work.dir, { name: 'small', version: '1.0', files: { 'small.py': '' } });
+        if (!afterVenv) assert.equal(runCli(['install', '--no-cache', '--no-compile', '--python', py, small]).status, 0);
+      } finally {
+        fs.unmount();
+      }
+    });
   }
 });

@@ -89,6 +89,7 @@ export async function withEnvironmentLock<T>(siteDir: string, work: () => Promis
   const me = currentOwner();
   await acquire(lockDir, me, options);
   try {
+    removeScratchLeftovers(siteDir);
     return await work();
   } finally {
     // Only ever remove our own lock.
@@ -116,9 +117,43 @@ async function acquire(lockDir: string, me: ProcessOwner, options: LockOptions):
   }
 }
 
+/**
+ * Scratch names beside the lock (a lock being built, or being removed) carry their
+ * maker's pid and start time, so what a killed run left is recognisable at once.
+ */
+function scratchName(lockDir: string, what: string): string {
+  const { pid, start } = currentOwner();
+  return `${lockDir}.${pid}-${start ?? 'x'}.${what}-${randomBytes(6).toString('hex')}`;
+}
+
+const SCRATCH = /^\.sidewheel\.lock\.(\d+)-(\w+)\./;
+
+/** What killed runs left of the lock: the lock itself when its holder is gone, and lock directories half made or half removed. */
+export function lockLeftovers(siteDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(siteDir);
+  } catch {
+    return [];
+  }
+  const lockDir = path.join(siteDir, LOCK_NAME);
+  return names
+    .filter((name) => {
+      if (name === LOCK_NAME) return isStale(lockDir, readOwner(lockDir));
+      const m = SCRATCH.exec(name);
+      return m !== null && !ownerAlive({ pid: Number(m[1]), start: m[2] === 'x' ? null : m[2]!, host: os.hostname(), since: Date.now() });
+    })
+    .map((name) => path.join(siteDir, name));
+}
+
+/** Delete scratch directories killed runs left (the caller holds the lock, so the lock itself is not among them). */
+function removeScratchLeftovers(siteDir: string): void {
+  for (const dir of lockLeftovers(siteDir)) if (path.basename(dir) !== LOCK_NAME) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** The lock appears atomically with its owner inside: built aside, then renamed into place. */
 function tryCreate(lockDir: string, me: ProcessOwner): boolean {
-  const tmp = `${lockDir}.${randomBytes(6).toString('hex')}`;
+  const tmp = scratchName(lockDir, 'new');
   try {
     fs.mkdirSync(tmp);
     writeOwner(tmp, me);
@@ -174,7 +209,7 @@ function breakStale(lockDir: string, judged: ProcessOwner | null): void {
 
 /** Rename then delete, so the lock's name is free at once even if the delete is slow or fails. */
 function removeAside(dir: string): void {
-  const aside = `${dir}.gone-${randomBytes(6).toString('hex')}`;
+  const aside = scratchName(dir, 'gone');
   try {
     fs.renameSync(dir, aside);
   } catch {
