@@ -111,3 +111,38 @@ async function writeZip64Wheel(dir: string, spec: WheelSpec): Promise<string> {
   await finished(zip.outputStream.pipe(createWriteStream(file)));
   return file;
 }
+
+describe('16 concurrent changes on one environment', { skip: python ? false : 'no CPython >= 3.8' }, () => {
+  test('defaults, side versions and uninstalls at once: each lands, in some order, and the index lists every side version', async () => {
+    const dir = path.join(work.dir, 'sixteen');
+    mkdirSync(dir);
+    const py = makeVenv(python!.executable, path.join(dir, 'env'));
+    const site = runPython(py, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))']).stdout.trim();
+    const env = { ...process.env, SIDEWHEEL_CACHE_DIR: path.join(dir, 'cache') };
+    const wheel = (name: string, version = '1.0'): Promise<string> => writeWheel(dir, { name, version, files: { [`${name}/__init__.py`]: `V = "${version}"\n` } });
+    const olds = await Promise.all([0, 1, 2, 3].map((i) => wheel(`u${i}`)));
+    assert.equal(spawnSync(process.execPath, [CLI, 'install', '-q', '--python', py, ...olds], { env }).status, 0);
+    const commands: string[][] = [];
+    for (let i = 0; i < 6; i++) commands.push(['install', '-q', '--python', py, await wheel(`d${i}`)]);
+    for (let i = 0; i < 6; i++) commands.push(['install', '--side', '-q', '--python', py, await wheel('sv', `1.${i}`)]);
+    for (let i = 0; i < 4; i++) commands.push(['uninstall', '--python', py, `u${i}`]);
+    const results = await Promise.all(
+      commands.map(
+        (args) =>
+          new Promise<{ status: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [CLI, ...args], { env });
+            let stderr = '';
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.on('close', (status) => resolve({ status, stderr }));
+          }),
+      ),
+    );
+    for (const r of results) assert.equal(r.status, 0, r.stderr);
+    const names = readdirSync(site);
+    for (let i = 0; i < 6; i++) assert.ok(names.includes(`d${i}-1.0.dist-info`) && names.includes(`sv-1.${i}-py3-none-any.whl`), names.join(' '));
+    for (let i = 0; i < 4; i++) assert.ok(!names.includes(`u${i}`) && !names.includes(`u${i}-1.0.dist-info`), names.join(' '));
+    assert.deepEqual(names.filter((n) => n.startsWith('.sidewheel')), []);
+    const listed = runPython(py, ['-m', 'sidewheel', 'list']).stdout;
+    for (let i = 0; i < 6; i++) assert.match(listed, new RegExp(`sv\\s+1\\.${i}\\b`));
+  });
+});
