@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, makeVenv, runCli, runPython, snapshotTree, tempDir } from './helpers/env.js';
@@ -158,4 +158,73 @@ describe('a full or read-only environment: one line, exit 8, nothing changed, th
       }
     });
   }
+});
+
+describe('names and ownership', { skip: python ? false : 'no CPython >= 3.8' }, () => {
+  // Each is refused (exit 3, nothing written) or installed with a RECORD that round-trips, so uninstall leaves nothing.
+  const names = ['a\\b.py', 'nul\u0000.py', 'a/../../b.py', 'caf\u00e9.py', 'cafe\u0301.py', 'Case.py', 'case.py', 'comma,name.py', 'quote"name.py', "apos'name.py", 'space name.py', 'tab\tname.py', 'semi;colon.py', 'lead/ing.py'];
+  test(`${names.length} awkward names: refused or round-tripped, and uninstall leaves nothing`, async (t) => {
+    const env = freshEnv();
+    const empty = snapshotTree(env.site);
+    const outcomes: string[] = [];
+    for (const [i, name] of names.entries()) {
+      const spec: WheelSpec = { name: `n${i}`, version: '1.0', files: { [`n${i}/${name}`]: 'X = 1\n', [`n${i}/__init__.py`]: '' } };
+      const r = runCli(['install', '--no-cache', '--python', env.py, await writeWheel(env.dir, spec)]);
+      if (r.status === 3) {
+        assert.equal(r.stderr.trim().split('\n').length <= 2, true, r.stderr);
+        assert.deepEqual(snapshotTree(env.site), empty);
+        outcomes.push(`${JSON.stringify(name)} refused`);
+        continue;
+      }
+      assert.equal(r.status, 0, r.stderr);
+      const u = runCli(['uninstall', '--python', env.py, `n${i}`]);
+      assert.equal(u.status, 0, u.stderr);
+      assert.deepEqual(snapshotTree(env.site), empty, JSON.stringify(name));
+      outcomes.push(`${JSON.stringify(name)} installed and removed`);
+    }
+    t.diagnostic(outcomes.join('; '));
+  });
+
+  test('a name holding a newline is refused in one line', { todo: 'src/wheel prints the member name raw, so the message spans two lines' }, async () => {
+    const env = freshEnv();
+    const spec: WheelSpec = { name: 'nl', version: '1.0', files: { 'nl/new\nline.py': '' } };
+    const r = runCli(['install', '--no-cache', '--python', env.py, await writeWheel(env.dir, spec)]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+  });
+
+  test('twins in one wheel (case, Unicode normalization) install both and uninstall both', async () => {
+    const env = freshEnv();
+    const empty = snapshotTree(env.site);
+    const spec: WheelSpec = { name: 'twins', version: '1.0', files: { 'twins/A.py': 'A = 1\n', 'twins/a.py': 'a = 1\n', 'twins/caf\u00e9.py': '', 'twins/cafe\u0301.py': '' } };
+    const r = runCli(['install', '--no-cache', '--python', env.py, await writeWheel(env.dir, spec)]);
+    if (r.status === 0) {
+      assert.equal(runCli(['uninstall', '--python', env.py, 'twins']).status, 0);
+      assert.deepEqual(snapshotTree(env.site), empty);
+    } else assert.equal(r.status, 3, r.stderr);
+  });
+
+  test("a default wheel shipping another distribution's file overwrites it (as pip does); the file stays while any RECORD lists it", async () => {
+    const env = freshEnv();
+    const owner: WheelSpec = { name: 'owner', version: '1.0', files: { 'owner/__init__.py': '', 'owner/data.txt': 'mine\n' } };
+    const intruder: WheelSpec = { name: 'intruder', version: '1.0', files: { 'owner/data.txt': 'theirs\n' } };
+    assert.equal(runCli(['install', '--no-cache', '-q', '--python', env.py, await writeWheel(env.dir, owner)]).status, 0);
+    assert.equal(runCli(['install', '--no-cache', '-q', '--python', env.py, await writeWheel(env.dir, intruder)]).status, 0);
+    assert.equal(readFileSync(path.join(env.site, 'owner', 'data.txt'), 'utf8'), 'theirs\n');
+    assert.equal(runCli(['uninstall', '--python', env.py, 'intruder']).status, 0);
+    assert.ok(existsSync(path.join(env.site, 'owner', 'data.txt')));
+    assert.equal(runCli(['uninstall', '--python', env.py, 'owner']).status, 0);
+    assert.ok(!existsSync(path.join(env.site, 'owner')));
+  });
+
+  test('a .pth at the root of a side version is never processed', async () => {
+    const env = freshEnv();
+    const spec: WheelSpec = { name: 'pthy', version: '1.0', files: { 'pthy/__init__.py': 'X = 1\n', 'evil.pth': 'import sys; sys.stderr.write("PTH RAN\\n")\n' } };
+    assert.equal(runCli(['install', '--side', '--no-cache', '-q', '--python', env.py, await writeWheel(env.dir, spec)]).status, 0);
+    const plain = runPython(env.py, ['-c', 'pass']);
+    assert.equal(plain.stderr, '');
+    const active = runPython(env.py, ['-c', '__requires__ = ["pthy==1.0"]\nimport pthy\nprint(pthy.X)']);
+    assert.equal(active.stdout, '1\n', active.stderr);
+    assert.equal(active.stderr, '');
+  });
 });
