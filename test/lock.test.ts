@@ -146,3 +146,41 @@ describe('16 concurrent changes on one environment', { skip: python ? false : 'n
     for (let i = 0; i < 6; i++) assert.match(listed, new RegExp(`sv\\s+1\\.${i}\\b`));
   });
 });
+
+/** The pip wheel the chosen interpreter bundles (one that surely runs on it). */
+function ownPipWheel(): string | undefined {
+  if (!python) return undefined;
+  const dir = path.join(python.stdlib, 'ensurepip', '_bundled');
+  const name = existsSync(dir) ? readdirSync(dir).find((f) => f.startsWith('pip-') && f.endsWith('.whl')) : undefined;
+  return name && path.join(dir, name);
+}
+
+describe('pip and sidewheel at once', { skip: ownPipWheel() ? false : 'no CPython >= 3.8 bundling pip' }, () => {
+  // pip takes no lock, so nothing serialises the two: what holds is that changes to
+  // different projects both land, and sidewheel's own bookkeeping stays consistent.
+  test('pip installs one project while sidewheel installs another: both land', async () => {
+    const dir = path.join(work.dir, 'pip');
+    mkdirSync(dir);
+    const py = makeVenv(python!.executable, path.join(dir, 'env'));
+    const pipWheel = ownPipWheel()!;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) files[`theirs/m${i}.py`] = '';
+    const theirs = await writeWheel(dir, { name: 'theirs', version: '1.0', files: { ...files, 'theirs/__init__.py': 'T = 1\n' } });
+    const ours = await writeWheel(dir, { name: 'ours', version: '1.0', files: { ...Object.fromEntries(Object.keys(files).map((f) => [f.replace('theirs', 'ours'), ''])), 'ours/__init__.py': 'O = 1\n' } });
+    const run = (cmd: string, args: string[]): Promise<{ status: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(cmd, args, { env: { ...process.env, SIDEWHEEL_CACHE_DIR: path.join(dir, 'cache') } });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
+    const [p, s] = await Promise.all([
+      run(py, [`${pipWheel}/pip`, 'install', '--no-deps', '-q', '--disable-pip-version-check', theirs]),
+      run(process.execPath, [CLI, 'install', '-q', '--python', py, ours]),
+    ]);
+    assert.equal(p.status, 0, p.stderr);
+    assert.equal(s.status, 0, s.stderr);
+    assert.equal(runPython(py, ['-c', 'import ours, theirs; print(ours.O + theirs.T)']).stdout, '2\n');
+    assert.equal(runPython(py, [`${pipWheel}/pip`, 'check', '--disable-pip-version-check']).status, 0);
+  });
+});
