@@ -61,7 +61,8 @@ export async function changeEnvironment<T>(
           const { change, result } = await decide(state);
           if (!change) return result;
           for (const plan of change.plans) refuseRuntimeClobber(plan, python);
-          const removals = [...change.removals];
+          // The runtime's own place is not checked against other RECORDs: no default install may write there.
+          const removals = await withoutOthersFiles(change.removals, state.installed, python);
           let runtime: InstallPlan | null = null;
           if (change.sidesAfter) {
             removals.push(...runtimeRemovals(python, state.installed));
@@ -69,7 +70,7 @@ export async function changeEnvironment<T>(
           }
           const txn = Transaction.begin(workDir);
           try {
-            for (const f of await withoutOthersFiles(removals, state.installed, python)) txn.remove(f);
+            for (const f of removals) txn.remove(f);
             // The runtime is imported at every interpreter start: it always gets bytecode.
             const plans = runtime ? [...change.plans, runtime] : change.plans;
             await stagePlans(txn, plans, python, { compile: (plan) => options.compile || plan === runtime, linkMode: options.linkMode ?? 'clone', onProgress: options.onProgress, signal });
