@@ -27,10 +27,11 @@ export interface Config {
   readonly linkMode: LinkMode | null;
 }
 
-const KNOWN: Readonly<Record<string, readonly string[]>> = {
-  tags: ['platforms'],
-  cache: ['dir', 'link-mode'],
-};
+// A Map, not an object: a section named `__proto__` or `constructor` must be unknown, not Object.prototype's.
+const KNOWN: ReadonlyMap<string, readonly string[]> = new Map([
+  ['tags', ['platforms']],
+  ['cache', ['dir', 'link-mode']],
+]);
 export const LINK_MODES: readonly LinkMode[] = ['clone', 'copy', 'hardlink'];
 
 export const NO_CONFIG: Config = { file: null, extraPlatforms: [], cacheDir: null, linkMode: null };
@@ -95,14 +96,15 @@ function checkLines(file: string, text: string): Map<string, number> {
     const header = /^\[([^\]]*)\]$/.exec(line);
     if (header) {
       section = header[1]!.trim();
-      if (!KNOWN[section]) throw new SidewheelError('BAD_CONFIG', `${where}: unknown section [${section}]`, `known sections: ${Object.keys(KNOWN).map((s) => `[${s}]`).join(', ')}`);
+      if (!KNOWN.has(section)) throw new SidewheelError('BAD_CONFIG', `${where}: unknown section [${section}]`, `known sections: ${[...KNOWN.keys()].map((s) => `[${s}]`).join(', ')}`);
       return;
     }
     const eq = line.indexOf('=');
     if (eq <= 0) throw new SidewheelError('BAD_CONFIG', `${where}: expected "key = value", got ${JSON.stringify(line)}`);
     const key = line.slice(0, eq).trim();
     if (section === null) throw new SidewheelError('BAD_CONFIG', `${where}: ${key} is outside any [section]`);
-    if (!KNOWN[section]!.includes(key)) throw new SidewheelError('BAD_CONFIG', `${where}: unknown key ${key} in [${section}]`, `known keys: ${KNOWN[section]!.join(', ')}`);
+    const keys = KNOWN.get(section)!;
+    if (!keys.includes(key)) throw new SidewheelError('BAD_CONFIG', `${where}: unknown key ${key} in [${section}]`, `known keys: ${keys.join(', ')}`);
     lines.set(`${section}.${key}`, i + 1);
   });
   return lines;

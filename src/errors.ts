@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'UNSAFE_RECORD' // an installed RECORD points outside the environment
   | 'RESOLUTION' // no set of versions satisfies the requirements
   | 'LOCKED' // another sidewheel holds the environment's lock too long
-  | 'IO'; // the environment could not be written
+  | 'IO' // the environment could not be written
+  | 'INTERRUPTED' // SIGINT arrived; the change was rolled back
+  | 'TERMINATED'; // SIGTERM arrived; the change was rolled back
 
 export class SidewheelError extends Error {
   readonly code: ErrorCode;
@@ -54,6 +56,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RESOLUTION: 6,
   LOCKED: 7,
   IO: 8,
+  // As a shell reports a process killed by the signal: 128 + its number.
+  INTERRUPTED: 130,
+  TERMINATED: 143,
 };
 
 export function isSidewheelError(e: unknown): e is SidewheelError {

@@ -13,10 +13,12 @@ import { scanSideVersions, type SideVersion } from '../runtime/side-versions.js'
 import { counter, type ProgressListener } from '../progress.js';
 import { formatRecord, recordRowFor, type RecordRow } from '../wheel/record.js';
 import { compileBytecode, type CompileJob } from './bytecode.js';
-import { cleanupRoots, filesToRemove, findByName, findInstalled, type InstalledDistribution } from './installed.js';
+import { SidewheelError } from '../errors.js';
+import { normalizeName } from '../names.js';
+import { cleanupRoots, filesClaimedBy, findInstalled, siteDirs, type InstalledDistribution } from './installed.js';
 import { withEnvironmentLock } from './lock.js';
 import type { InstallPlan } from './plan.js';
-import { recoverInterrupted, Transaction, type LinkMode } from './transaction.js';
+import { recoverInterrupted, Transaction, type CommitStats, type LinkMode } from './transaction.js';
 
 export interface EnvironmentState {
   readonly installed: readonly InstalledDistribution[];
@@ -38,6 +40,8 @@ export interface ChangeOptions {
   /** How files from the wheel cache are brought in (default: clone where possible, else copy). */
   readonly linkMode?: LinkMode;
   readonly onProgress?: ProgressListener;
+  /** Told how long the commit's renames took (measurement). */
+  readonly onCommit?: (stats: CommitStats) => void;
 }
 
 export async function changeEnvironment<T>(
@@ -46,32 +50,140 @@ export async function changeEnvironment<T>(
 ): Promise<T> {
   const { python } = options;
   const workDir = python.scheme.purelib;
-  return withEnvironmentLock(workDir, async () => {
-    recoverInterrupted(workDir);
-    let sides: Promise<readonly SideVersion[]> | undefined;
-    const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= scanSideVersions(python)) };
-    const { change, result } = await decide(state);
-    if (!change) return result;
-    const removals = [...change.removals];
-    let runtime: InstallPlan | null = null;
-    if (change.sidesAfter) {
-      const previous = findByName(state.installed, RUNTIME_NAME);
-      if (previous) removals.push(...(await filesToRemove(previous, python)));
-      runtime = runtimePlan(python, change.sidesAfter);
+  return whileHandlingSignals((signal) =>
+    withEnvironmentLock(
+      workDir,
+      () =>
+        asEnvironmentError(workDir, async () => {
+          recoverInterrupted(workDir);
+          let sides: Promise<readonly SideVersion[]> | undefined;
+          const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= scanSideVersions(python)) };
+          const { change, result } = await decide(state);
+          if (!change) return result;
+          for (const plan of change.plans) refuseRuntimeClobber(plan, python);
+          // The runtime's own place is not checked against other RECORDs: no default install may write there.
+          const removals = await withoutOthersFiles(change.removals, state.installed, python);
+          let runtime: InstallPlan | null = null;
+          if (change.sidesAfter) {
+            removals.push(...runtimeRemovals(python, state.installed));
+            runtime = runtimePlan(python, change.sidesAfter);
+          }
+          const txn = Transaction.begin(workDir);
+          try {
+            for (const f of removals) txn.remove(f);
+            // The runtime is imported at every interpreter start: it always gets bytecode.
+            const plans = runtime ? [...change.plans, runtime] : change.plans;
+            await stagePlans(txn, plans, python, { compile: (plan) => options.compile || plan === runtime, linkMode: options.linkMode ?? 'clone', onProgress: options.onProgress, signal });
+            signal.throwIfAborted();
+            const stats = txn.commit(cleanupRoots(python));
+            options.onCommit?.(stats);
+          } catch (e) {
+            txn.abort();
+            throw e;
+          }
+          return result;
+        }),
+      { signal },
+    ),
+  );
+}
+
+/** Whether a distribution is sidewheel's runtime (and not a project that happens to be called sidewheel). */
+export function isRuntime(dist: InstalledDistribution): boolean {
+  return normalizeName(dist.name) === RUNTIME_NAME && (dist.metadata.get('Summary') ?? '').startsWith(`${RUNTIME_NAME} runtime`);
+}
+
+/** A distribution named like the runtime that is not it: a user's project, which sidewheel must never remove. */
+export function runtimeOccupant(installed: readonly InstalledDistribution[]): InstalledDistribution | undefined {
+  return installed.find((d) => normalizeName(d.name) === RUNTIME_NAME && !isRuntime(d));
+}
+
+/**
+ * The runtime's files, known by their place rather than from its RECORD, so a missing,
+ * damaged or hostile RECORD never stops it from being rewritten. Its `.dist-info`
+ * leaves whole, as does the package (a link in its place is removed as a link).
+ */
+function runtimeRemovals(python: InterpreterInfo, installed: readonly InstalledDistribution[]): string[] {
+  const occupant = runtimeOccupant(installed);
+  if (occupant) {
+    throw new SidewheelError('ALREADY_INSTALLED', `a project named ${RUNTIME_NAME} (${occupant.distInfoDir}) occupies the place of sidewheel's runtime, so side versions cannot be activated here`, `uninstall that project to use side versions in this environment`);
+  }
+  const purelib = python.scheme.purelib;
+  return [...installed.filter(isRuntime).map((d) => d.distInfoDir), ...runtimeTopLevel.map((name) => path.join(purelib, name))];
+}
+
+const runtimeTopLevel = [RUNTIME_NAME, `${RUNTIME_NAME}.pth`, `${RUNTIME_NAME}.start`];
+
+/** A default install must not overwrite the runtime: it would silently stop every side version from being activated. */
+function refuseRuntimeClobber(plan: InstallPlan, python: InterpreterInfo): void {
+  for (const site of siteDirs(python)) {
+    for (const file of plan.files) {
+      if (!file.target.startsWith(site + path.sep)) continue;
+      const top = path.relative(site, file.target).split(path.sep)[0]!;
+      if (runtimeTopLevel.includes(top) || (top.startsWith(`${RUNTIME_NAME}-`) && top.endsWith('.dist-info'))) {
+        throw new SidewheelError('BAD_WHEEL', `${plan.label}: installs ${top} into ${site}, which is sidewheel's runtime`, 'sidewheel cannot install a project that replaces its own runtime as a default; install it with --side, or with pip into another environment');
+      }
     }
-    const txn = Transaction.begin(workDir);
-    try {
-      for (const f of removals) txn.remove(f);
-      // The runtime is imported at every interpreter start: it always gets bytecode.
-      const plans = runtime ? [...change.plans, runtime] : change.plans;
-      await stagePlans(txn, plans, python, { compile: (plan) => options.compile || plan === runtime, linkMode: options.linkMode ?? 'clone', onProgress: options.onProgress });
-      txn.commit(cleanupRoots(python));
-    } catch (e) {
-      txn.abort();
-      throw e;
+  }
+}
+
+/** Removals minus files another installed distribution's RECORD lists too (pip's uninstall would break that one). */
+async function withoutOthersFiles(removals: readonly string[], installed: readonly InstalledDistribution[], python: InterpreterInfo): Promise<string[]> {
+  if (removals.length === 0) return [];
+  const leaving = new Set(removals);
+  const staying = installed.filter((d) => !leaving.has(d.distInfoDir));
+  const claimed = await filesClaimedBy(staying, python);
+  return removals.filter((f) => !claimed.has(f));
+}
+
+const SIGNALS = { SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED' } as const;
+
+/**
+ * SIGINT and SIGTERM abort the work at its next check (between files while staging,
+ * the bytecode compiler at once); the caller's cleanup rolls back, and the error
+ * carries the signal's exit code. A commit already running finishes first: it is short,
+ * and stopping it midway would only hand the next run a rollback. A second signal
+ * kills at once (the next run rolls back).
+ */
+async function whileHandlingSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const handlers = Object.entries(SIGNALS).map(([name, code]) => {
+    const handler = (): void => {
+      if (controller.signal.aborted) {
+        for (const [n, h] of handlers) process.off(n, h);
+        process.kill(process.pid, name);
+        return;
+      }
+      controller.abort(new SidewheelError(code, `stopped by ${name}`, 'nothing was changed'));
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  try {
+    const result = await work(controller.signal);
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason as SidewheelError;
+      throw new SidewheelError(reason.code, `${reason.message} after the change was complete`);
     }
     return result;
-  });
+  } finally {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  }
+}
+
+const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'EMLINK']);
+
+/** The filesystem refusing a write (full, out of inodes, read-only) is the environment's problem, not a bug: one line, exit 8. */
+async function asEnvironmentError<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof SidewheelError) && code && ENVIRONMENT_ERRORS.has(code)) {
+      throw new SidewheelError('IO', `cannot write ${dir}: ${(e as Error).message}`, 'nothing was changed', { cause: e });
+    }
+    throw e;
+  }
 }
 
 interface StagedPlan {
@@ -89,6 +201,8 @@ interface StageOptions {
   readonly compile: (plan: InstallPlan) => boolean;
   readonly linkMode: LinkMode;
   readonly onProgress?: ProgressListener | undefined;
+  /** Checked between files: staging stops when it aborts. */
+  readonly signal: AbortSignal;
 }
 
 async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], python: InterpreterInfo, options: StageOptions): Promise<void> {
@@ -96,9 +210,13 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
   const tick = counter(options.onProgress, 'writing files', plans.reduce((n, p) => n + p.files.length, 0));
   const jobs: CompileJob[] = [];
   const owner = new Map<string, StagedPlan>();
-  const stagedPlans: StagedPlan[] = plans.map((plan) => {
+  const pause = pauseForSignals(options.signal);
+  const stagedPlans: StagedPlan[] = [];
+  for (const plan of plans) {
     const entry: StagedPlan = { plan, rows: [] };
+    stagedPlans.push(entry);
     for (const file of plan.files) {
+      await pause();
       let staged: string;
       let row: RecordRow;
       if ('copyOf' in file) {
@@ -116,9 +234,8 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
         owner.set(job.output, entry);
       }
     }
-    return entry;
-  });
-  for (const compiled of await compileBytecode(python, jobs)) {
+  }
+  for (const compiled of await compileBytecode(python, jobs, options.signal)) {
     const entry = owner.get(compiled.output)!;
     txn.adoptStaged(compiled.output, compiled.target);
     entry.rows.push(recordRowFor(relativeTo(entry.plan, compiled.target), await readFile(compiled.output)));
@@ -129,6 +246,21 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
     rows.push({ path: relativeTo(plan, recordPath), hash: '', size: '' });
     txn.stageFile(recordPath, Buffer.from(formatRecord(rows)), false);
   }
+}
+
+/**
+ * Staging is synchronous file by file, and a signal's handler only runs when the event
+ * loop turns: yield to it every few milliseconds (cheap: a turn costs microseconds),
+ * then stop if a signal asked to.
+ */
+function pauseForSignals(signal: AbortSignal): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < 20) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+    signal.throwIfAborted();
+  };
 }
 
 /** RECORD paths are relative to the plan's lib directory, `/`-separated. */

@@ -23,8 +23,16 @@ export interface CompiledFile {
 
 // Failures are skipped silently, as pip does: a wheel may ship files that are not valid
 // for this Python (templates, py2-only tests), and they must not block the install.
+// The compiler never outlives sidewheel: killed, sidewheel can no longer stop it, so it
+// watches for being orphaned and exits rather than keep writing into a staging area
+// the next run is recovering.
 const COMPILE_SCRIPT = String.raw`
-import importlib.util, json, py_compile, sys
+import importlib.util, json, os, py_compile, sys, threading, time
+def _exit_when_orphaned(parent=os.getppid()):
+    while os.getppid() == parent:
+        time.sleep(0.05)
+    os._exit(1)
+threading.Thread(target=_exit_when_orphaned, daemon=True).start()
 done = []
 for job in json.load(sys.stdin):
     try:
@@ -35,10 +43,12 @@ for job in json.load(sys.stdin):
 json.dump(done, sys.stdout)
 `;
 
-export async function compileBytecode(python: InterpreterInfo, jobs: readonly CompileJob[]): Promise<CompiledFile[]> {
+/** `signal` stops the compiler (and throws its reason) when it aborts. */
+export async function compileBytecode(python: InterpreterInfo, jobs: readonly CompileJob[], signal?: AbortSignal): Promise<CompiledFile[]> {
   if (jobs.length === 0) return [];
   const execa = await loadExeca();
-  const result = await execa(python.executable, ['-I', '-c', COMPILE_SCRIPT], { input: JSON.stringify(jobs), reject: false });
+  const result = await execa(python.executable, ['-I', '-c', COMPILE_SCRIPT], { input: JSON.stringify(jobs), reject: false, ...(signal && { cancelSignal: signal }) });
+  signal?.throwIfAborted();
   if (result.exitCode !== 0) return [];
   return JSON.parse(String(result.stdout)) as CompiledFile[];
 }

@@ -42,15 +42,16 @@ export async function uninstall(targets: readonly RemovalTarget[], python: Inter
         throw new SidewheelError('USAGE', `${target.name}==${target.version} is installed both as the default and as a side version`, `say which: --default ${target.name}==${target.version} or --side ${target.name}==${target.version}`);
       }
       if (found) {
-        const files = await filesToRemove(found, python);
-        removals.push(...files);
-        removed.push({ name: found.name, version: found.version, default: true, files: files.length });
+        const paths = await filesToRemove(found, python);
+        removals.push(...paths);
+        // The first path is the .dist-info directory, removed whole.
+        removed.push({ name: found.name, version: found.version, default: true, files: paths.length - 1 + (await listFiles(found.distInfoDir)).length });
         continue;
       }
       if (!side) throw notInstalled(target, dist?.version ?? null, sides.filter((s) => sameProject(s, target)));
-      const files = side.format === 'zip' ? [side.location] : await listFiles(side.location);
-      removals.push(...files);
-      removed.push({ name: side.name, version: side.version, default: false, files: files.length });
+      // Removed whole, in one rename: the version disappears at once, its .dist-info with it.
+      removals.push(side.location);
+      removed.push({ name: side.name, version: side.version, default: false, files: side.format === 'zip' ? 1 : (await listFiles(side.location)).length });
       sides = sides.filter((s) => s !== side);
       sidesChanged = true;
     }
