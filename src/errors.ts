@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'UNSAFE_RECORD' // an installed RECORD points outside the environment
   | 'RESOLUTION' // no set of versions satisfies the requirements
   | 'LOCKED' // another sidewheel holds the environment's lock too long
-  | 'IO'; // the environment could not be written
+  | 'IO' // the environment could not be written
+  | 'BAD_INDEX' // a package index answered with something unusable (bad page, wrong hash, too large)
+  | 'NETWORK'; // a package index could not be reached (refused, reset, timed out, HTTP error)
 
 export class SidewheelError extends Error {
   readonly code: ErrorCode;
@@ -52,6 +54,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RESOLUTION: 6,
   LOCKED: 7,
   IO: 8,
+  BAD_INDEX: 3,
+  NETWORK: 9,
 };
 
 export function isSidewheelError(e: unknown): e is SidewheelError {

@@ -1,0 +1,190 @@
+/**
+ * A package index for tests: a real HTTP server on 127.0.0.1 speaking the simple
+ * repository API, as a PEP 503 HTML tree or a PEP 691 JSON index (by content
+ * negotiation), with PEP 658 `.metadata` files, a flat find-links page, Basic auth, and
+ * hooks to inject failures. Started and stopped by each test.
+ *
+ *   /simple/                      the project list
+ *   /simple/<project>/            a project page
+ *   /files/<file>[.metadata]      the files
+ *   /flat/                        every file on one page (for --find-links)
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { wheelEntries, wheelFileName, type WheelSpec } from './wheels.js';
+import { writeZip } from './zip.js';
+
+export interface ServedFile {
+  readonly project: string;
+  readonly fileName: string;
+  readonly bytes: Buffer;
+  /** The METADATA, served as `<file>.metadata` when the server offers core metadata. */
+  readonly metadata: Buffer | null;
+  readonly requiresPython?: string;
+  /** A reason, or true for yanked without one. */
+  readonly yanked?: string | true;
+}
+
+export interface WheelOptions {
+  readonly requiresPython?: string;
+  readonly yanked?: string | true;
+}
+
+/** A wheel built from a spec, ready to serve. */
+export function servedWheel(spec: WheelSpec, options: WheelOptions = {}): ServedFile {
+  const entries = wheelEntries(spec);
+  const metadata = entries.find((e) => e.name.endsWith('.dist-info/METADATA'))!.data;
+  return { project: normalize(spec.name), fileName: wheelFileName(spec), bytes: writeZip(entries), metadata, ...options };
+}
+
+/** An sdist stand-in: sidewheel never opens one, only sees its name. */
+export function servedSdist(name: string, version: string, options: WheelOptions = {}): ServedFile {
+  return { project: normalize(name), fileName: `${name}-${version}.tar.gz`, bytes: Buffer.from('not really a tarball'), metadata: null, ...options };
+}
+
+export interface ServerOptions {
+  /** Which forms the server speaks: both (negotiated), or only one. */
+  readonly form?: 'negotiate' | 'html' | 'json';
+  /** Offer `.metadata` files (PEP 658/714). */
+  readonly coreMetadata?: boolean;
+  /** Give sha256 hashes (JSON `hashes`, HTML URL fragments). */
+  readonly hashes?: boolean;
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Called first for every request; return true when it answered the request itself. */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse, hits: number) => boolean;
+}
+
+export interface IndexServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** The simple API root, `http://127.0.0.1:PORT/simple/`. */
+  readonly simpleUrl: string;
+  readonly flatUrl: string;
+  /** Every request's path, in order. */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export async function startIndexServer(files: readonly ServedFile[], options: ServerOptions = {}): Promise<IndexServer> {
+  const requests: string[] = [];
+  const hits = new Map<string, number>();
+  const byName = new Map(files.map((f) => [f.fileName, f]));
+  const form = options.form ?? 'negotiate';
+  const withHashes = options.hashes ?? true;
+  const core = options.coreMetadata ?? true;
+
+  const anchor = (f: ServedFile): string => {
+    const attrs = [`href="/files/${encodeURIComponent(f.fileName)}${withHashes ? `#sha256=${sha256(f.bytes)}` : ''}"`];
+    if (f.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
+    if (f.yanked !== undefined) attrs.push(f.yanked === true ? 'data-yanked' : `data-yanked="${escapeHtml(f.yanked)}"`);
+    if (core && f.metadata) attrs.push(`data-core-metadata="sha256=${sha256(f.metadata)}"`, `data-dist-info-metadata="sha256=${sha256(f.metadata)}"`);
+    return `<a ${attrs.join(' ')}>${escapeHtml(f.fileName)}</a><br/>`;
+  };
+  const html = (body: string): string => `<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"></head><body>\n${body}\n</body></html>`;
+  const jsonPage = (project: string, list: readonly ServedFile[]): string =>
+    JSON.stringify({
+      meta: { 'api-version': '1.1' },
+      name: project,
+      versions: [],
+      files: list.map((f) => ({
+        filename: f.fileName,
+        url: `/files/${encodeURIComponent(f.fileName)}`,
+        hashes: withHashes ? { sha256: sha256(f.bytes) } : {},
+        ...(f.requiresPython ? { 'requires-python': f.requiresPython } : {}),
+        ...(f.yanked !== undefined ? { yanked: f.yanked } : {}),
+        ...(core && f.metadata ? { 'core-metadata': { sha256: sha256(f.metadata) } } : {}),
+        size: f.bytes.length,
+      })),
+    });
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(url.pathname);
+    const count = (hits.get(url.pathname) ?? 0) + 1;
+    hits.set(url.pathname, count);
+    if (options.intercept?.(req, res, count)) return;
+    if (options.credentials) {
+      const expected = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end('unauthorized');
+        return;
+      }
+    }
+    const send = (type: string, body: string | Buffer): void => {
+      res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+    };
+    const path = decodeURIComponent(url.pathname);
+    if (path === '/simple/') {
+      const projects = [...new Set(files.map((f) => f.project))].sort();
+      send('text/html', html(projects.map((p) => `<a href="/simple/${p}/">${p}</a><br/>`).join('\n')));
+      return;
+    }
+    const project = /^\/simple\/([^/]+)\/$/.exec(path)?.[1];
+    if (project !== undefined) {
+      const list = files.filter((f) => f.project === normalize(project));
+      if (list.length === 0) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      const wantsJson = (req.headers.accept ?? '').includes(JSON_TYPE);
+      if (form === 'json' || (form === 'negotiate' && wantsJson)) send(JSON_TYPE, jsonPage(normalize(project), list));
+      else send(form === 'html' ? 'text/html' : 'application/vnd.pypi.simple.v1+html', html(list.map(anchor).join('\n')));
+      return;
+    }
+    if (path === '/flat/') {
+      send('text/html', html(files.map(anchor).join('\n')));
+      return;
+    }
+    const file = /^\/files\/(.+?)(\.metadata)?$/.exec(path);
+    const served = file ? byName.get(file[1]!) : undefined;
+    if (served && !file![2]) send('application/octet-stream', served.bytes);
+    else if (served && file![2] && core && served.metadata) send('application/octet-stream', served.metadata);
+    else res.writeHead(404).end('not found');
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    simpleUrl: `${origin}/simple/`,
+    flatUrl: `${origin}/flat/`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The CLI (or any program) run without blocking this process's event loop: the index
+ * server lives in the test's own process, and spawnSync would starve it.
+ */
+export function runAsync(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
