@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { SidewheelError } from '../errors.js';
 import { basicAuthorization, loadNetrc, netrcCredentials, redactText, redactUrl, splitCredentials, type Credentials } from './credentials.js';
@@ -190,28 +192,40 @@ export class HttpClient {
       } else if (url.protocol === 'http:') {
         const proxyHeaders = { ...headers, host: url.host, ...proxyAuthorization(proxy) };
         onRequest(http.request({ host: proxy.hostname, port: proxy.port || 80, path: url.toString(), headers: proxyHeaders, agent: this.httpAgent }));
-      } else this.tunnel(url, proxy, headers).then(onRequest, reject);
+      } else onRequest(https.request(url, { headers, agent: this.tunnelAgent(proxy) }));
     });
   }
 
-  /** An https request through an HTTP proxy's CONNECT tunnel. */
-  private tunnel(url: URL, proxy: URL, headers: http.OutgoingHttpHeaders): Promise<http.ClientRequest> {
-    const target = `${url.hostname}:${url.port || 443}`;
-    return new Promise((resolve, reject) => {
-      const connect = http.request({ host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: target, headers: { host: target, ...proxyAuthorization(proxy) } });
-      connect.setTimeout(this.settings.timeoutMs, () => connect.destroy(new HttpFailure(`the proxy ${redactUrl(proxy)} did not answer within ${this.settings.timeoutMs / 1000} s`, true)));
-      connect.on('error', reject);
-      connect.on('connect', (res, socket) => {
-        if (res.statusCode !== 200) {
-          socket.destroy();
-          reject(new HttpFailure(`the proxy ${redactUrl(proxy)} refused the tunnel (HTTP ${res.statusCode})`, (res.statusCode ?? 0) >= 500));
-          return;
-        }
-        const secure = tls.connect({ socket, servername: url.hostname, ...(this.ca ? { ca: this.ca } : {}) });
-        resolve(https.request(url, { headers, agent: false, createConnection: () => secure }));
-      });
-      connect.end();
-    });
+  private readonly tunnelAgents = new Map<string, https.Agent>();
+
+  /** An agent whose connections are TLS over an HTTP proxy's CONNECT tunnel (kept alive like the others). */
+  private tunnelAgent(proxy: URL): https.Agent {
+    let agent = this.tunnelAgents.get(proxy.toString());
+    if (!agent) {
+      agent = new https.Agent({ keepAlive: true, maxSockets: 8, ...(this.ca ? { ca: this.ca } : {}) });
+      const { timeoutMs } = this.settings;
+      const ca = this.ca;
+      // The agent asks for a socket; it gets one once the proxy has opened the tunnel.
+      agent.createConnection = ((options: tls.ConnectionOptions & { host?: string; port?: number }, callback: (err: Error | null, socket?: Duplex) => void) => {
+        const target = `${options.host}:${options.port ?? 443}`;
+        const connect = http.request({ host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: target, headers: { host: target, ...proxyAuthorization(proxy) } });
+        connect.setTimeout(timeoutMs, () => connect.destroy(new HttpFailure(`the proxy ${redactUrl(proxy)} did not answer within ${timeoutMs / 1000} s`, true)));
+        connect.on('error', (e) => callback(e));
+        connect.on('connect', (res, socket) => {
+          if (res.statusCode !== 200) {
+            socket.destroy();
+            callback(new HttpFailure(`the proxy ${redactUrl(proxy)} refused the tunnel (HTTP ${res.statusCode})`, (res.statusCode ?? 0) >= 500));
+            return;
+          }
+          const host = options.host ?? '';
+          callback(null, tls.connect({ socket, host, ...(isIP(host) ? {} : { servername: host }), ...(ca ? { ca } : {}) }));
+        });
+        connect.end();
+        return undefined;
+      }) as unknown as https.Agent['createConnection'];
+      this.tunnelAgents.set(proxy.toString(), agent);
+    }
+    return agent;
   }
 }
 

@@ -14,7 +14,7 @@ export function testCache(): string {
 /** The environment a CLI run gets: no index settings inherited from whoever runs the tests. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { SIDEWHEEL_CACHE_DIR: testCache(), SIDEWHEEL_HTTP_TIMEOUT: '10', NETRC: '/nonexistent-netrc' };
-  for (const name of ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'SIDEWHEEL_INDEX_URL', 'SIDEWHEEL_EXTRA_INDEX_URL', 'SIDEWHEEL_FIND_LINKS', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'SIDEWHEEL_CONFIG']) env[name] = '';
+  for (const name of ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'SIDEWHEEL_INDEX_URL', 'SIDEWHEEL_EXTRA_INDEX_URL', 'SIDEWHEEL_FIND_LINKS', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy', 'SIDEWHEEL_CONFIG', 'SIDEWHEEL_CERT', 'PIP_CERT', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']) env[name] = '';
   return { ...env, ...extra };
 }
 

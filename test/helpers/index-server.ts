@@ -12,7 +12,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { wheelEntries, wheelFileName, type WheelSpec } from './wheels.js';
 import { writeZip } from './zip.js';
 
@@ -54,6 +55,8 @@ export interface ServerOptions {
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Called first for every request; return true when it answered the request itself. */
   readonly intercept?: (req: IncomingMessage, res: ServerResponse, hits: number) => boolean;
+  /** Serve https with this PEM key and certificate. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface IndexServer {
@@ -113,7 +116,7 @@ export async function startIndexServer(files: readonly ServedFile[], options: Se
       })),
     });
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(url.pathname);
     const count = (hits.get(url.pathname) ?? 0) + 1;
@@ -156,10 +159,11 @@ export async function startIndexServer(files: readonly ServedFile[], options: Se
     if (served && !file![2]) send('application/octet-stream', served.bytes);
     else if (served && file![2] && core && served.metadata) send('application/octet-stream', served.metadata);
     else res.writeHead(404).end('not found');
-  });
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     simpleUrl: `${origin}/simple/`,
@@ -187,4 +191,47 @@ export function runAsync(file: string, args: readonly string[], env: NodeJS.Proc
     child.on('error', reject);
     child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * A forward proxy on 127.0.0.1: absolute-URL requests for http, CONNECT tunnels for
+ * https. `seen` lists what went through it (`GET http://...` or `CONNECT host:port`).
+ */
+export async function startProxy(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url ?? '');
+    const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  const tunnels = new Set<Socket>();
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`);
+    tunnels.add(socket);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host!, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of tunnels) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
