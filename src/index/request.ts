@@ -158,7 +158,8 @@ export async function planInstall(gathered: Gathered, options: PlanOptions): Pro
   return { entries, inputs: choice.fetched.map((f) => f.input) };
 }
 
-function constraintMap(constraints: readonly Requirement[], target: ResolutionTarget): Map<string, SpecifierSet> {
+/** Constraints by normalized project, with markers evaluated for the target. */
+export function constraintMap(constraints: readonly Requirement[], target: ResolutionTarget): Map<string, SpecifierSet> {
   const map = new Map<string, SpecifierSet>();
   for (const c of constraints) {
     if (c.marker !== null && !c.marker.evaluate({ ...target.environment, extra: '' })) continue;

@@ -185,3 +185,11 @@ function handleRequirement(line: string, where: string, asConstraints: boolean, 
   }
   (asConstraints ? out.constraints : out.requirements).push({ requirement, hashes, where });
 }
+
+/**
+ * The requirements of -r files as the runtime takes them (`run -r`): one PEP 508 string
+ * each. Constraints, hashes and index options only matter to installs, and are ignored.
+ */
+export function activationRequirements(files: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  return files.length ? readRequirementsFiles(files, [], env).requirements.map((r) => r.requirement.toString()) : [];
+}
