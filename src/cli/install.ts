@@ -4,7 +4,8 @@ import { WheelCache } from '../cache/wheel-cache.js';
 import { LINK_MODES, loadConfig, type Config } from '../config.js';
 import { SidewheelError } from '../errors.js';
 import { addIndexOptions, addRequirementOptions } from '../index/cli-options.js';
-import { installFiles, installRequirements, wantsResolution, type RequirementInstallFlags } from '../index/install-command.js';
+import { installFiles, installLock, installRequirements, wantsResolution, type RequirementInstallFlags } from '../index/install-command.js';
+import { isLockFileName } from '../index/pylock.js';
 import { expandInputs } from '../install/inputs.js';
 import type { InstallOptions } from '../install/install.js';
 import type { LinkMode } from '../install/transaction.js';
@@ -50,7 +51,8 @@ export function registerInstall(program: Command): void {
     try {
       const options = { ...(await installOptions(flags)), onProgress: progress.listener };
       const supported = supportedTags(options.python, { extraPlatforms: options.extraPlatforms });
-      if (wantsResolution(targets, flags)) await installRequirements(targets, flags, options, supported, say);
+      if (targets.length === 1 && isLockFileName(targets[0]!)) await installLock(targets[0]!, flags, options, supported, say);
+      else if (wantsResolution(targets, flags)) await installRequirements(targets, flags, options, supported, say);
       else await installFiles(await expandInputs(targets, { python: options.python, supported, allVersions: flags.side ?? false }), flags, options, say);
     } finally {
       progress.stop();

@@ -68,7 +68,8 @@ export class Downloader {
 
   /** The wheel on disk, downloaded (once per run) unless already there. */
   fetch(file: IndexFile): Promise<Downloaded> {
-    const key = file.url.toString();
+    // The same URL locked with other hashes (or under another name) must be checked again.
+    const key = `${file.url.toString()} ${file.filename} ${JSON.stringify(file.hashes)}`;
     let found = this.inFlight.get(key);
     if (!found) {
       found = this.cached(file).then((hit) => hit ?? this.limit(() => this.download(file)));

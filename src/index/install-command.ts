@@ -18,6 +18,7 @@ import { markerEnvironment } from '../python/markers.js';
 import { sameVersion } from '../versions.js';
 import type { ResolutionTarget } from './choose.js';
 import { downloadBars, indexFlags, type IndexOptionFlags, type RequirementOptionFlags } from './cli-options.js';
+import { chooseFromLock, fetchLocked } from './pylock.js';
 import { describePlanEntry, gatherRequest, planInstall, type PlanEntry } from './request.js';
 
 export interface PipVerbFlags {
@@ -84,6 +85,27 @@ export async function installRequirements(targets: readonly string[], flags: Req
     });
     bars.stop();
     await carryOut(planned.entries, planned.inputs, flags, options, say);
+  } finally {
+    bars.stop();
+    await area.release();
+  }
+}
+
+/** `install pylock.toml`: the lock's wheels for this interpreter, then the same plan as for files. */
+export async function installLock(lockFile: string, flags: RequirementInstallFlags, options: InstallOptions & { readonly cacheDir: string | null }, supported: readonly Tag[], say: (line: string) => void): Promise<void> {
+  let text: string;
+  try {
+    text = await fs.readFile(lockFile, 'utf8');
+  } catch (e) {
+    throw new SidewheelError('USAGE', `cannot read ${lockFile} (${(e as Error).message})`);
+  }
+  const choices = chooseFromLock(text, path.basename(lockFile), await targetOf(options, supported));
+  const bars = downloadBars(flags.quiet ?? false);
+  const area = await downloadArea(options.cacheDir);
+  try {
+    const inputs = await fetchLocked(choices, lockFile, area.dir, bars.listener);
+    bars.stop();
+    await installFiles(inputs, flags, options, say);
   } finally {
     bars.stop();
     await area.release();
