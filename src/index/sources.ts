@@ -17,6 +17,7 @@ import { SidewheelError } from '../errors.js';
 import type { WheelInput } from '../install/load.js';
 import { normalizeName, type Tag } from '../names.js';
 import { bufferSource, candidateMetadata, describeWheelFile, directorySource, type CandidateMetadata, type CandidateSource, type LazyCandidates, type SkippedFile, type SourceEntry, type SourceOnly, type WheelCandidate } from '../resolve/candidates.js';
+import { compareWheels } from '../resolve/provider.js';
 import type { ResolutionInput } from '../resolve/resolver.js';
 import { SpecifierSet, Version } from '../versions.js';
 import { parseHeaders } from '../wheel/headers.js';
@@ -151,7 +152,19 @@ export class WheelSources {
       if (!this.origins.has(file.filename)) this.origins.set(file.filename, { kind: 'remote', file });
       wheels.push({ ...described, yanked: file.yanked !== null });
     }
+    this.prefetchBest(wheels);
     return { wheels, sdists };
+  }
+
+  /**
+   * Start reading the metadata of the wheel resolution will most likely look at first
+   * (newest, best tags, not yanked), when that costs a small .metadata file: its answer,
+   * and the pages of its dependencies, are then on their way before they are asked for.
+   */
+  private prefetchBest(wheels: readonly WheelCandidate[]): void {
+    const best = wheels.filter((w) => w.rank !== null && !w.yanked).sort(compareWheels)[0];
+    const origin = best && this.origins.get(best.fileName);
+    if (best && origin?.kind === 'remote' && origin.file.coreMetadata !== null) this.metadata(best).catch(() => undefined);
   }
 
   private fitsPython(requiresPython: string | null): boolean {
