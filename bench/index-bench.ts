@@ -7,14 +7,13 @@
  * `indexBench(work, python, rounds)` is meant for `npm run bench` (bench/bench.ts);
  * `node dist/bench/index-bench.js` runs it alone (BENCH_INDEX_ROUNDS, default 3).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findPythons } from '../test/helpers/pythons.js';
-import { wheelEntries, wheelFileName, type WheelSpec } from '../test/helpers/wheels.js';
-import { writeZip } from '../test/helpers/zip.js';
+import { servedWheel, serveStatic, writeStaticIndex } from '../test/helpers/index-server.js';
+import type { WheelSpec } from '../test/helpers/wheels.js';
 import { interleave, report, type Contender } from './measure.js';
 import { CLI, makeTarget, warmProbe } from './setup.js';
 
@@ -39,39 +38,6 @@ function specs(): WheelSpec[] {
   ];
 }
 
-/** A static PEP 503 tree: /simple/<project>/index.html and /files/<wheel>[.metadata]. */
-export function writeIndex(root: string): void {
-  const files = path.join(root, 'files');
-  mkdirSync(files, { recursive: true });
-  const byProject = new Map<string, string[]>();
-  for (const spec of specs()) {
-    const entries = wheelEntries(spec);
-    const bytes = writeZip(entries);
-    const name = wheelFileName(spec);
-    const metadata = entries.find((e) => e.name.endsWith('/METADATA'))!.data;
-    writeFileSync(path.join(files, name), bytes);
-    writeFileSync(path.join(files, `${name}.metadata`), metadata);
-    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-    const anchor = `<a href="../../files/${name}#sha256=${sha(bytes)}" data-core-metadata="sha256=${sha(metadata)}" data-dist-info-metadata="sha256=${sha(metadata)}">${name}</a><br/>`;
-    byProject.set(spec.name, [...(byProject.get(spec.name) ?? []), anchor]);
-  }
-  for (const [project, anchors] of byProject) {
-    const dir = path.join(root, 'simple', project);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body>\n${anchors.join('\n')}\n</body></html>\n`);
-  }
-}
-
-/** Python's http.server over the tree, in its own process (the timed runs block this one). */
-async function serve(python: string, root: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(python, ['-u', '-c', 'import http.server, functools, sys\nh = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])\nh.func.log_message = lambda *a: None\ns = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)\nprint(s.server_address[1], flush=True)\ns.serve_forever()', root], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`http.server exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}/simple/`, child };
-}
-
 /** Empties a venv of what the bench installs (everything named bench*), keeping pip. */
 function emptier(python: string): () => void {
   const site = execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
@@ -82,8 +48,8 @@ function emptier(python: string): () => void {
 
 export async function indexBench(work: string, basePython: string, rounds: number): Promise<void> {
   const root = path.join(work, 'index');
-  writeIndex(root);
-  const { url, child } = await serve(basePython, root);
+  writeStaticIndex(root, specs().map((spec) => servedWheel(spec)));
+  const { simpleUrl: url, stop } = await serveStatic(basePython, root);
   try {
     const ours = makeTarget(work, basePython, 'index-sidewheel');
     const pips = makeTarget(work, basePython, 'index-pip', true);
@@ -109,7 +75,7 @@ export async function indexBench(work: string, basePython: string, rounds: numbe
     report(`index install, cold: ${what}`, pick(['sidewheel install, cold cache', 'pip install, no cache']), 'sidewheel install, cold cache');
     report(`index install, warm: ${what}`, pick(['sidewheel install, warm cache', 'pip install, warm cache']), 'sidewheel install, warm cache');
   } finally {
-    child.kill();
+    stop();
   }
 }
 

@@ -11,9 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import path from 'node:path';
 import { wheelEntries, wheelFileName, type WheelSpec } from './wheels.js';
 import { writeZip } from './zip.js';
 
@@ -234,4 +236,44 @@ export async function startProxy(): Promise<{ url: string; seen: string[]; close
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The same files as a static PEP 503 tree (`simple/<project>/index.html`, `files/...`,
+ * hashes and .metadata), served by Python's http.server in a process of its own: for
+ * callers whose timed or shown runs block this process (bench, demo).
+ */
+export function writeStaticIndex(root: string, files: readonly ServedFile[]): void {
+  mkdirSync(path.join(root, 'files'), { recursive: true });
+  const byProject = new Map<string, string[]>();
+  for (const f of files) {
+    writeFileSync(path.join(root, 'files', f.fileName), f.bytes);
+    if (f.metadata) writeFileSync(path.join(root, 'files', `${f.fileName}.metadata`), f.metadata);
+    const core = f.metadata ? ` data-core-metadata="sha256=${sha256(f.metadata)}" data-dist-info-metadata="sha256=${sha256(f.metadata)}"` : '';
+    const anchor = `<a href="../../files/${encodeURIComponent(f.fileName)}#sha256=${sha256(f.bytes)}"${core}>${escapeHtml(f.fileName)}</a><br/>`;
+    byProject.set(f.project, [...(byProject.get(f.project) ?? []), anchor]);
+  }
+  for (const [project, anchors] of byProject) {
+    mkdirSync(path.join(root, 'simple', project), { recursive: true });
+    writeFileSync(path.join(root, 'simple', project, 'index.html'), `<!DOCTYPE html><html><body>\n${anchors.join('\n')}\n</body></html>\n`);
+  }
+}
+
+const STATIC_SERVER = [
+  'import http.server, functools, sys',
+  'handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])',
+  'handler.func.log_message = lambda *a: None',
+  'server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)',
+  'print(server.server_address[1], flush=True)',
+  'server.serve_forever()',
+].join('\n');
+
+/** Serves `root` on 127.0.0.1 with `python -c` (http.server); returns the simple API URL and a stop. */
+export async function serveStatic(python: string, root: string): Promise<{ simpleUrl: string; stop: () => void }> {
+  const child = spawn(python, ['-u', '-c', STATIC_SERVER, root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`http.server exited (${code})`)));
+  });
+  return { simpleUrl: `http://127.0.0.1:${port}/simple/`, stop: () => child.kill() };
 }
