@@ -9,10 +9,8 @@ import type { Config } from '../config.js';
 import { SidewheelError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { markerEnvironment } from '../python/markers.js';
-import { pythonVersionText } from '../python/interpreter.js';
 import { supportedTags } from '../tags.js';
-import { chooseWheels, type ResolutionTarget } from './choose.js';
+import { chooseWheels, interpreterTarget, type ResolutionTarget } from './choose.js';
 import { indexFlags, type IndexOptionFlags, type RequirementOptionFlags } from './cli-options.js';
 import { constraintMap, gatherRequest } from './request.js';
 import { describeTarget } from './target.js';
@@ -37,7 +35,7 @@ export async function bundleTarget(flags: BundleRequestFlags, config: Config, pr
     return describeTarget({ pythonVersion: flags.pythonVersion, platform: flags.platform, implementation: flags.implementation, abi: flags.abi });
   }
   const python = await probe();
-  return { environment: await markerEnvironment(python), pythonVersion: pythonVersionText(python), supported: supportedTags(python, { extraPlatforms: config.extraPlatforms }) };
+  return interpreterTarget(python, supportedTags(python, { extraPlatforms: config.extraPlatforms }));
 }
 
 /** The wheel files (in the cache or in find-links directories) to put in the bundle, dependencies first. */

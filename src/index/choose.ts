@@ -6,6 +6,8 @@
  */
 import { SidewheelError } from '../errors.js';
 import { normalizeName, type Tag } from '../names.js';
+import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
+import { markerEnvironment } from '../python/markers.js';
 import { resolveWheelhouse, type InstalledProject, type ResolvedProject } from '../resolve/resolver.js';
 import type { MarkerEnvironment, Requirement, SpecifierSet } from '../versions.js';
 import { Downloader, type DownloadListener } from './download.js';
@@ -20,6 +22,11 @@ export interface ResolutionTarget {
   /** `3.12.1`: what Requires-Python is checked against. */
   readonly pythonVersion: string;
   readonly supported: readonly Tag[];
+}
+
+/** A probed interpreter as a resolution target; `supported` is its tag list (with the config's extra platforms). */
+export async function interpreterTarget(python: InterpreterInfo, supported: readonly Tag[]): Promise<ResolutionTarget> {
+  return { environment: await markerEnvironment(python), pythonVersion: pythonVersionText(python), supported };
 }
 
 export interface ChooseOptions {

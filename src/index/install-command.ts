@@ -13,10 +13,8 @@ import { installDefault, installSide, type InstallOptions, type InstallOutcome }
 import type { WheelInput } from '../install/load.js';
 import { normalizeName, parseWheelFilename, type Tag } from '../names.js';
 import { cacheRoot } from '../paths.js';
-import { pythonVersionText } from '../python/interpreter.js';
-import { markerEnvironment } from '../python/markers.js';
 import { sameVersion } from '../versions.js';
-import type { ResolutionTarget } from './choose.js';
+import { interpreterTarget } from './choose.js';
 import { downloadBars, indexFlags, type IndexOptionFlags, type RequirementOptionFlags } from './cli-options.js';
 import { chooseFromLock, fetchLocked } from './pylock.js';
 import { describePlanEntry, gatherRequest, planInstall, type PlanEntry } from './request.js';
@@ -51,10 +49,6 @@ export function wantsResolution(targets: readonly string[], flags: RequirementIn
   return flags.from !== undefined || flags.requirement.length > 0 || targets.some((t) => !isFileTarget(t));
 }
 
-export async function targetOf(options: InstallOptions, supported: readonly Tag[]): Promise<ResolutionTarget> {
-  return { environment: await markerEnvironment(options.python), pythonVersion: pythonVersionText(options.python), supported };
-}
-
 /** Where downloads go: the cache's download area, or a directory removed afterwards with --no-cache. */
 export async function downloadArea(cacheDir: string | null): Promise<{ dir: string; release: () => Promise<void> }> {
   if (cacheDir !== null) return { dir: path.join(cacheDir, 'downloads'), release: async () => undefined };
@@ -75,7 +69,7 @@ export async function installRequirements(targets: readonly string[], flags: Req
   try {
     const planned = await planInstall(gathered, {
       python: options.python,
-      target: await targetOf(options, supported),
+      target: await interpreterTarget(options.python, supported),
       side: flags.side ?? false,
       upgrade: flags.upgrade ?? false,
       forceReinstall: flags.forceReinstall ?? false,
@@ -99,7 +93,7 @@ export async function installLock(lockFile: string, flags: RequirementInstallFla
   } catch (e) {
     throw new SidewheelError('USAGE', `cannot read ${lockFile} (${(e as Error).message})`);
   }
-  const choices = chooseFromLock(text, path.basename(lockFile), await targetOf(options, supported));
+  const choices = chooseFromLock(text, path.basename(lockFile), await interpreterTarget(options.python, supported));
   const bars = downloadBars(flags.quiet ?? false);
   const area = await downloadArea(options.cacheDir);
   try {

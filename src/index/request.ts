@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
-import { findInstalled } from '../install/installed.js';
+import { findInstalled, type InstalledDistribution } from '../install/installed.js';
 import type { WheelInput } from '../install/load.js';
 import { normalizeName } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { IndexConfig } from './settings.js';
 import { readRequirementsFiles } from '../requirements/parse.js';
-import { describeResolved } from '../resolve/resolver.js';
+import { describeResolved, type InstalledProject } from '../resolve/resolver.js';
 import { Requirement, SpecifierSet } from '../versions.js';
 import { chooseWheels, type ResolutionTarget } from './choose.js';
 import type { DownloadListener } from './download.js';
@@ -137,7 +137,7 @@ export async function planInstall(gathered: Gathered, options: PlanOptions): Pro
     index: gathered.index.noIndex && gathered.index.findLinks.length === 0 ? null : gathered.index,
     wheelhouses: gathered.wheelhouses,
     downloadDir: options.downloadDir,
-    installed: keep.map((d) => ({ name: d.name, version: d.version, requiresDist: d.metadata.getAll('Requires-Dist'), providesExtra: d.metadata.getAll('Provides-Extra') })),
+    installed: keep.map(installedProject),
     upgrade: options.upgrade,
     noDeps: options.noDeps,
     requiredHashes: gathered.hashes,
@@ -156,6 +156,11 @@ export async function planInstall(gathered: Gathered, options: PlanOptions): Pro
     return { name: p.name, version: p.version, action, installed: current, fileName: path.basename(f.input.file), origin: f.origin, resolved };
   });
   return { entries, inputs: choice.fetched.map((f) => f.input) };
+}
+
+/** An installed default as resolution sees it: pip follows its Requires-Dist too. */
+export function installedProject(d: InstalledDistribution): InstalledProject {
+  return { name: d.name, version: d.version, requiresDist: d.metadata.getAll('Requires-Dist'), providesExtra: d.metadata.getAll('Provides-Extra') };
 }
 
 /** Constraints by normalized project, with markers evaluated for the target. */
