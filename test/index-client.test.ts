@@ -1,6 +1,7 @@
 /** The index client's pure parts: both page forms, netrc, proxies, redaction, file names. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parseConfig } from '../src/config.js';
 import { netrcCredentials, parseNetrc, redactText, redactUrl } from '../src/index/credentials.js';
 import { fileProject, sdistVersion } from '../src/index/finder.js';
 import { proxyFor } from '../src/index/proxy.js';
@@ -104,6 +105,13 @@ describe('credentials, proxies, settings', () => {
     assert.equal(indexSettings({}, null, { PIP_NO_INDEX: 'yes' }).noIndex, true);
     assert.throws(() => checkIndexUrl('ftp://x/'), /must be an http or https URL/);
     assert.throws(() => checkIndexUrl('https://u:secret@[bad'), (e: Error) => !e.message.includes('secret'));
+  });
+
+  test('the config file\'s [index] section: url, extra-urls and find-links (relative to the file)', () => {
+    const config = parseConfig('/etc/sw/config.ini', '[index]\nurl = https://private.example/simple/\nextra-urls = https://a.example/simple/ https://b.example/simple/\nfind-links = ./wheels https://links.example/\n');
+    assert.deepEqual(config.index, { url: 'https://private.example/simple/', extraUrls: ['https://a.example/simple/', 'https://b.example/simple/'], findLinks: ['/etc/sw/wheels', 'https://links.example/'] });
+    assert.deepEqual(indexSettings({}, config.index, {}).findLinks, ['/etc/sw/wheels', 'https://links.example/']);
+    assert.throws(() => parseConfig('/c.ini', '[index]\nurls = x\n'), /\/c\.ini:2: unknown key urls in \[index\]/);
   });
 
   test('file names: which project a file belongs to, sdist versions', () => {

@@ -8,6 +8,7 @@ import { SidewheelError } from '../errors.js';
 import { normalizeName, type Tag } from '../names.js';
 import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
 import { markerEnvironment } from '../python/markers.js';
+import type { WheelCandidate } from '../resolve/candidates.js';
 import { resolveWheelhouse, type InstalledProject, type ResolvedProject } from '../resolve/resolver.js';
 import type { MarkerEnvironment, Requirement, SpecifierSet } from '../versions.js';
 import { Downloader, type DownloadListener } from './download.js';
@@ -48,13 +49,17 @@ export interface ChooseOptions {
   readonly constraints?: ReadonlyMap<string, SpecifierSet>;
   readonly onDownload?: DownloadListener;
   readonly env?: NodeJS.ProcessEnv;
+  /** Fetch the chosen wheels (default); a dry run only resolves. */
+  readonly download?: boolean;
 }
 
 export interface Choice {
   /** Every project of the resolution, dependencies first; `wheel` null when the installed default stays. */
   readonly projects: readonly ResolvedProject[];
-  /** The wheels to install, in the same order. */
-  readonly fetched: readonly (FetchedWheel & { readonly project: ResolvedProject; readonly origin: string })[];
+  /** The wheels to install, dependencies first, with where each comes from (an index, a directory, a bundle). */
+  readonly chosen: readonly { readonly project: ResolvedProject & { readonly wheel: WheelCandidate }; readonly origin: string }[];
+  /** The same wheels fetched, in the same order; empty when not downloading. */
+  readonly fetched: readonly FetchedWheel[];
 }
 
 export async function chooseWheels(requirements: readonly Requirement[], options: ChooseOptions): Promise<Choice> {
@@ -77,13 +82,10 @@ export async function chooseWheels(requirements: readonly Requirement[], options
     ...(options.upgrade ? { upgrade: new Set(requirements.map((r) => normalizeName(r.name))) } : {}),
   });
   if (options.requiredHashes) checkHashesPresent(resolution.projects, options.requiredHashes);
-  const fetched = await sources.fetch(resolution.wheels.map((p) => p.wheel));
-  const result = fetched.map((f, i) => {
-    const project = resolution.wheels[i]!;
-    return { ...f, project, origin: sources.originOf(project.wheel.fileName) };
-  });
-  if (options.requiredHashes) for (const f of result) checkHash(f.project, f.sha256, options.requiredHashes);
-  return { projects: resolution.projects, fetched: result };
+  const chosen = resolution.wheels.map((project) => ({ project, origin: sources.originOf(project.wheel.fileName) }));
+  const fetched = options.download === false ? [] : await sources.fetch(resolution.wheels.map((p) => p.wheel));
+  if (options.requiredHashes) fetched.forEach((f, i) => checkHash(chosen[i]!.project, f.sha256, options.requiredHashes!));
+  return { projects: resolution.projects, chosen, fetched };
 }
 
 /** pip's hash-checking mode: every project to install needs hashes, before anything is downloaded. */

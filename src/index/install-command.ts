@@ -75,6 +75,7 @@ export async function installRequirements(targets: readonly string[], flags: Req
       forceReinstall: flags.forceReinstall ?? false,
       noDeps: flags.deps === false,
       downloadDir: area.dir,
+      download: !flags.dryRun,
       ...(bars.listener ? { onDownload: bars.listener } : {}),
     });
     bars.stop();

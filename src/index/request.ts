@@ -4,7 +4,6 @@
  * what resolution takes, and turned into a plan: for each project, install, replace,
  * reinstall, or leave the installed default as it is.
  */
-import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { findInstalled, type InstalledDistribution } from '../install/installed.js';
 import type { WheelInput } from '../install/load.js';
@@ -124,6 +123,8 @@ export interface PlanOptions {
   readonly forceReinstall: boolean;
   readonly noDeps: boolean;
   readonly downloadDir: string;
+  /** False for a dry run: resolve, download nothing. */
+  readonly download: boolean;
   readonly onDownload?: DownloadListener;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -142,18 +143,19 @@ export async function planInstall(gathered: Gathered, options: PlanOptions): Pro
     noDeps: options.noDeps,
     requiredHashes: gathered.hashes,
     constraints: constraintMap(gathered.constraints, options.target),
+    download: options.download,
     ...(options.onDownload ? { onDownload: options.onDownload } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
   const installedVersion = new Map(installed.map((d) => [normalizeName(d.name), d.version]));
-  const fetched = new Map(choice.fetched.map((f) => [f.project.project, f]));
+  const chosen = new Map(choice.chosen.map((c) => [c.project.project, c]));
   const entries = choice.projects.map((p): PlanEntry => {
     const current = installedVersion.get(p.project) ?? null;
-    const f = fetched.get(p.project);
+    const c = chosen.get(p.project);
     const resolved = describeResolved(p);
-    if (!f) return { name: p.name, version: p.version, action: 'already-satisfied', installed: current, fileName: null, origin: null, resolved };
+    if (!c) return { name: p.name, version: p.version, action: 'already-satisfied', installed: current, fileName: null, origin: null, resolved };
     const action: PlanAction = current === null ? 'install' : current === p.version ? 'reinstall' : 'replace';
-    return { name: p.name, version: p.version, action, installed: current, fileName: path.basename(f.input.file), origin: f.origin, resolved };
+    return { name: p.name, version: p.version, action, installed: current, fileName: c.project.wheel.fileName, origin: c.origin, resolved };
   });
   return { entries, inputs: choice.fetched.map((f) => f.input) };
 }
