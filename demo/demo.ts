@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { servedWheel, serveStatic, writeStaticIndex } from '../test/helpers/index-server.js';
 import { writeWheel } from '../test/helpers/wheels.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sidewheel.mjs');
@@ -49,7 +50,23 @@ try {
   show('without __requires__, the default', python, ['-c', 'import greeting; print(greeting.hello())']);
   show('the same choice from the command line, with the reason', process.execPath, sw('resolve', 'greeting<2'));
   show('and from inside Python, without Node', python, ['-m', 'sidewheel', 'list']);
-  console.log('\ndemo finished: default 2.0, side 1.0, each picked where asked');
+
+  // The same from a package index: a static PEP 503 tree on 127.0.0.1, as pip would use it.
+  const index = path.join(work, 'index');
+  writeStaticIndex(index, ['1.0', '1.5', '2.0'].map((version) => servedWheel({ name: 'greeting', version, files: { 'greeting/__init__.py': `def hello():\n    return "hello from greeting ${version} (from the index)"\n` } })));
+  const server = await serveStatic('python3', index);
+  try {
+    const fromIndex = path.join(work, 'venv-index');
+    show('another venv, for installs from a package index', 'python3', ['-m', 'venv', '--without-pip', fromIndex]);
+    const swi = (...args: string[]): string[] => [CLI, ...args, '--python', path.join(fromIndex, 'bin', 'python'), '--index-url', server.simpleUrl];
+    show('the newest greeting from the index becomes the default', process.execPath, swi('install', 'greeting'));
+    show('what a side install of greeting<2 would do', process.execPath, swi('install', '--side', '--dry-run', 'greeting<2'));
+    show('and doing it', process.execPath, swi('install', '--side', 'greeting<2'));
+    show('a command run with greeting<2 active', process.execPath, [CLI, 'run', '--python', path.join(fromIndex, 'bin', 'python'), '--with', 'greeting<2', '--', path.join(fromIndex, 'bin', 'python'), '-c', 'import greeting; print(greeting.hello())']);
+  } finally {
+    server.stop();
+  }
+  console.log('\ndemo finished: default 2.0, side 1.0, each picked where asked; the same from an index');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

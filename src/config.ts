@@ -10,6 +10,10 @@
  *   [cache]
  *   dir = /srv/sidewheel-cache
  *   link-mode = clone          ; clone (copy-on-write where possible, else copy), copy or hardlink
+ *   [index]
+ *   url = https://pypi.org/simple/
+ *   extra-urls = https://private.example/simple/      ; several: separated by spaces
+ *   find-links = ./wheels https://example.com/wheels/ ; directories (relative to this file) or URLs
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,16 +29,19 @@ export interface Config {
   readonly extraPlatforms: readonly string[];
   readonly cacheDir: string | null;
   readonly linkMode: LinkMode | null;
+  /** The [index] section (src/index/settings.ts says what overrides it). */
+  readonly index: { readonly url: string | null; readonly extraUrls: readonly string[]; readonly findLinks: readonly string[] };
 }
 
 // A Map, not an object: a section named `__proto__` or `constructor` must be unknown, not Object.prototype's.
 const KNOWN: ReadonlyMap<string, readonly string[]> = new Map([
   ['tags', ['platforms']],
   ['cache', ['dir', 'link-mode']],
+  ['index', ['url', 'extra-urls', 'find-links']],
 ]);
 export const LINK_MODES: readonly LinkMode[] = ['clone', 'copy', 'hardlink'];
 
-export const NO_CONFIG: Config = { file: null, extraPlatforms: [], cacheDir: null, linkMode: null };
+export const NO_CONFIG: Config = { file: null, extraPlatforms: [], cacheDir: null, linkMode: null, index: { url: null, extraUrls: [], findLinks: [] } };
 
 export function configPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; required: boolean } {
   if (explicit) return { file: path.resolve(explicit), required: true };
@@ -77,11 +84,14 @@ export function parseConfig(file: string, text: string): Config {
     throw new SidewheelError('BAD_CONFIG', `${at('cache', 'link-mode')}: link-mode ${JSON.stringify(linkMode)} is not one of ${LINK_MODES.join(', ')}`);
   }
   const cacheDir = value('cache', 'dir');
+  const list = (key: string): string[] => (value('index', key) ?? '').split(/\s+/).filter(Boolean);
+  const findLinks = list('find-links').map((f) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(f) ? f : path.resolve(path.dirname(file), f)));
   return {
     file,
     extraPlatforms,
     cacheDir: cacheDir === null ? null : path.resolve(path.dirname(file), cacheDir),
     linkMode: linkMode as LinkMode | null,
+    index: { url: value('index', 'url'), extraUrls: list('extra-urls'), findLinks },
   };
 }
 

@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'LOCKED' // another sidewheel holds the environment's lock too long
   | 'IO' // the environment could not be written
   | 'INTERRUPTED' // SIGINT arrived; the change was rolled back
-  | 'TERMINATED'; // SIGTERM arrived; the change was rolled back
+  | 'TERMINATED' // SIGTERM arrived; the change was rolled back
+  | 'BAD_INDEX' // a package index answered with something unusable (bad page, wrong hash, too large)
+  | 'NETWORK'; // a package index could not be reached (refused, reset, timed out, HTTP error)
 
 export class SidewheelError extends Error {
   readonly code: ErrorCode;
@@ -59,6 +61,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   // As a shell reports a process killed by the signal: 128 + its number.
   INTERRUPTED: 130,
   TERMINATED: 143,
+  BAD_INDEX: 3,
+  NETWORK: 9,
 };
 
 export function isSidewheelError(e: unknown): e is SidewheelError {

@@ -36,3 +36,10 @@ export { describeWheelhouse, directorySource, bufferSource, type CandidateSource
 export { chooseFromWheelhouse } from './install/from-wheelhouse.js';
 export { expandInputs } from './install/inputs.js';
 export { doctor, diagnose } from './doctor.js';
+export { chooseWheels, type ChooseOptions, type Choice, type ResolutionTarget } from './index/choose.js';
+export { PackageFinder } from './index/finder.js';
+export { HttpClient, httpSettingsFromEnv } from './index/http.js';
+export { indexSettings, DEFAULT_INDEX_URL, type IndexSettings } from './index/settings.js';
+export { chooseFromLock } from './index/pylock.js';
+export { describeTarget } from './index/target.js';
+export { readRequirementsFiles, type RequirementsFile } from './requirements/parse.js';

@@ -135,7 +135,7 @@ describe('exit codes: the README table, walked', { skip: !python ? 'no CPython >
     const venv = path.join(dir, '.venv', 'bin', 'python');
     const messages = [
       runCli(['resolve', '--python', venv, 'pkg<<2']),
-      runCli(['run', '--python', venv, '-r', 'pkg<<2', '--', 'true']),
+      runCli(['run', '--python', venv, '--with', 'pkg<<2', '--', 'true']),
       runCli(['install', '-q', '--python', venv, '--from', dir, 'pkg<<2']),
     ].map((r) => {
       assert.equal(r.status, 3, r.stderr);
@@ -185,7 +185,7 @@ describe('a requirement nothing installed meets is reported', { skip: !python ? 
     assert.equal(runCli(['install', '-q', '--python', venv, v1]).status, 0);
     const app = path.join(work.dir, 'app.py');
     writeFileSync(app, '__requires__ = ["unmet>=2"]\nimport unmet\nprint("ran")\n');
-    for (const args of [['run', '-r', 'unmet>=2', '--', venv, app], ['resolve', 'unmet>=2']]) {
+    for (const args of [['run', '--with', 'unmet>=2', '--', venv, app], ['resolve', 'unmet>=2']]) {
       const r = runCli([args[0]!, '--python', venv, ...args.slice(1)]);
       assert.equal(r.status, 6, r.stdout + r.stderr);
       assert.match(r.stderr, /^sidewheel: .*unmet>=2/);

@@ -26,7 +26,7 @@ import { compareVersions, isValidVersion, normalizeVersion, sameVersion, Specifi
 import { parse as parseToml, TomlError, type TomlTable, type TomlValue } from 'smol-toml';
 
 /** A table, as opposed to an array, a date or a scalar. */
-function isTomlTable(value: TomlValue | undefined): value is TomlTable {
+export function isTomlTable(value: TomlValue | undefined): value is TomlTable {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

@@ -39,6 +39,24 @@ export interface WheelCandidate {
   readonly tags: readonly Tag[];
   /** Position of the wheel's best tag among the interpreter's (lower is better); null: none supported. */
   readonly rank: number | null;
+  /** PEP 592: yanked on its index (used only when a `==` pin leaves nothing else). */
+  readonly yanked?: boolean;
+}
+
+/** A version of a project that an index offers only as a source distribution. */
+export interface SourceOnly {
+  readonly version: Version;
+  readonly fileName: string;
+  readonly yanked: boolean;
+}
+
+/**
+ * Candidates that arrive per project, the first time resolution asks about it (an
+ * index answers one project page at a time).
+ */
+export interface LazyCandidates {
+  /** The project's wheels (supported or not) and its sdists; `project` is normalized. */
+  load(project: string): Promise<{ readonly wheels: readonly WheelCandidate[]; readonly sdists: readonly SourceOnly[] }>;
 }
 
 /** The METADATA fields resolution reads. */
@@ -106,7 +124,7 @@ export function describeWheelhouse(source: CandidateSource, supported: readonly 
   const skipped: SkippedFile[] = [];
   const loaders = new Map<string, () => Promise<HeaderFields>>();
   for (const entry of source.entries) {
-    const described = describeFile(entry, supported);
+    const described = describeWheelFile(entry.fileName, entry.path, supported);
     if ('reason' in described) skipped.push(described);
     else {
       candidates.push(described);
@@ -127,22 +145,23 @@ export function describeWheelhouse(source: CandidateSource, supported: readonly 
   return { label: source.label, candidates, skipped, metadata };
 }
 
-function describeFile(entry: SourceEntry, supported: readonly Tag[]): WheelCandidate | SkippedFile {
+/** A wheel file name as a candidate, or why it cannot be one. */
+export function describeWheelFile(fileName: string, filePath: string | null, supported: readonly Tag[]): WheelCandidate | SkippedFile {
   let filename: WheelFilename;
   try {
-    filename = parseWheelFilename(entry.fileName);
+    filename = parseWheelFilename(fileName);
   } catch (e) {
     // The error names the file itself; keep only the why.
     const message = (e as Error).message;
-    const reason = message.startsWith(`${entry.fileName}: `) ? message.slice(entry.fileName.length + 2) : message;
-    return { fileName: entry.fileName, reason };
+    const reason = message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
+    return { fileName, reason };
   }
   // File names escape `-` in versions as `_` (as pip reads them back).
   const version = Version.tryParse(filename.version.replace(/_/g, '-'));
-  if (version === null) return { fileName: entry.fileName, reason: `version ${JSON.stringify(filename.version)} is not PEP 440` };
+  if (version === null) return { fileName, reason: `version ${JSON.stringify(filename.version)} is not PEP 440` };
   return {
-    fileName: entry.fileName,
-    path: entry.path,
+    fileName,
+    path: filePath,
     project: normalizeName(filename.name),
     version,
     build: filename.build,

@@ -101,6 +101,7 @@ async function survey(project: string, provider: PipProvider, skipped: readonly 
 
 async function refusal(wheel: WheelCandidate, provider: PipProvider): Promise<string | null> {
   if (wheel.rank === null) return 'tags not supported';
+  if (wheel.yanked) return 'yanked';
   let made: Made;
   try {
     made = await provider.loadWheel(wheel);

@@ -20,9 +20,10 @@
  * - A wheel whose METADATA names another project or version is skipped; one whose
  *   Requires-Dist does not parse takes its version out of consideration.
  */
+import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { Marker, Requirement, SpecifierSet, Version, type MarkerEnvironment } from '../versions.js';
-import type { CandidateMetadata, MetadataProvider, WheelCandidate } from './candidates.js';
+import type { CandidateMetadata, LazyCandidates, MetadataProvider, SourceOnly, WheelCandidate } from './candidates.js';
 import type { Matches, PreferenceKey, Provider, RequirementInformation } from './resolvelib.js';
 
 export const REQUIRES_PYTHON = '<Python from Requires-Python>';
@@ -127,6 +128,14 @@ export interface ProviderInput {
   /** The interpreter's version, `3.12.1`, which Requires-Python is checked against. */
   readonly pythonVersion: string;
   readonly installed: readonly InstalledProject[];
+  /** Candidates fetched per project when first asked for (an index), beside `candidates`. */
+  readonly lazy?: LazyCandidates;
+  /** Projects whose installed default is not preferred, only placed among the others by version (pip's --upgrade). */
+  readonly upgrade?: ReadonlySet<string>;
+  /** Follow no Requires-Dist (pip's --no-deps); Requires-Python still counts. */
+  readonly noDeps?: boolean;
+  /** pip's constraints (-c): versions a project may have if it is installed at all, by normalized name. */
+  readonly constraints?: ReadonlyMap<string, SpecifierSet>;
 }
 
 class ArrayMatches<C> implements Matches<C> {
@@ -197,6 +206,8 @@ export class PipProvider implements Provider<Req, Node> {
   private readonly markerCache = new Map<string, boolean>();
   private readonly knownDepths = new Map<string, number>();
   private userRequested = new Map<string, number>();
+  private readonly loaded = new Map<string, Promise<void>>();
+  private readonly sdists = new Map<string, readonly SourceOnly[]>();
 
   constructor(private readonly input: ProviderInput) {
     this.python = { kind: 'python', id: REQUIRES_PYTHON, version: input.pythonVersion };
@@ -305,6 +316,22 @@ export class PipProvider implements Provider<Req, Node> {
     return deps;
   }
 
+  /** Fetches the project's lazy candidates once; after it, wheelsOf knows them. */
+  private ensureProject(project: string): Promise<void> {
+    const lazy = this.input.lazy;
+    if (!lazy) return Promise.resolve();
+    let done = this.loaded.get(project);
+    if (!done) {
+      done = lazy.load(project).then(({ wheels, sdists }) => {
+        const known = new Set(this.wheelsOf(project).map((w) => w.fileName));
+        this.byProject.set(project, [...this.wheelsOf(project), ...wheels.filter((w) => !known.has(w.fileName))]);
+        this.sdists.set(project, sdists);
+      });
+      this.loaded.set(project, done);
+    }
+    return done;
+  }
+
   /** The wheels of a project (every one, supported or not), in the source's order. */
   wheelsOf(project: string): readonly WheelCandidate[] {
     return this.byProject.get(project) ?? [];
@@ -346,7 +373,8 @@ export class PipProvider implements Provider<Req, Node> {
       return deps;
     }
     const deps: Req[] = [];
-    for (const r of candidate.dependencies.requiresDist) if (this.matchesMarkers(r, [])) deps.push(...requirementsFrom(r));
+    const requiresDist = this.input.noDeps ? [] : candidate.dependencies.requiresDist;
+    for (const r of requiresDist) if (this.matchesMarkers(r, [])) deps.push(...requirementsFrom(r));
     // pip checks Requires-Python of wheels it downloads, not of what is installed.
     const requiresPython = candidate.kind === 'wheel' ? candidate.dependencies.requiresPython : null;
     if (requiresPython !== null && requiresPython.size) deps.push({ kind: 'python', id: REQUIRES_PYTHON, specifier: requiresPython });
@@ -373,7 +401,7 @@ export class PipProvider implements Provider<Req, Node> {
     if (!template) return new ArrayMatches<Node>([]);
     const project = template.project;
     const extras = normalizedExtras(ireqs.flatMap((r) => r.extras));
-    const specifier = ireqs.reduce((s, r) => s.and(r.specifier), new SpecifierSet());
+    const specifier = ireqs.reduce((s, r) => s.and(r.specifier), this.input.constraints?.get(project) ?? new SpecifierSet());
     const withExtras = (base: BaseNode): BaseNode | ExtrasNode => (extras.length ? this.extrasNode(base, extras) : base);
     const installedBase = this.installed.get(project);
     let installed: BaseNode | ExtrasNode | null = null;
@@ -381,24 +409,39 @@ export class PipProvider implements Provider<Req, Node> {
       installed = withExtras(installedBase);
       if (incompatible.has(installed)) installed = null;
     }
-    const wheels = this.applicableWheels(project, specifier);
-    return new LazyMatches(this.iterateFound(installed, wheels, withExtras, incompatible));
+    return new LazyMatches(this.iterateFound(project, specifier, installed, withExtras, incompatible));
   }
 
-  /** FoundCandidates' iteration: the installed default first, then one wheel per version. */
+  /**
+   * FoundCandidates' iteration: the installed default first (or, with --upgrade, in its
+   * place by version), then one wheel per version. A version that only an sdist offers
+   * is where pip would build; sidewheel does not build, so it stops there with a reason.
+   */
   private async *iterateFound(
+    project: string,
+    specifier: SpecifierSet,
     installed: BaseNode | ExtrasNode | null,
-    wheels: readonly WheelCandidate[],
     withExtras: (base: BaseNode) => BaseNode | ExtrasNode,
     incompatible: ReadonlySet<Node>,
   ): AsyncGenerator<Node> {
+    await this.ensureProject(project);
     const found: Version[] = [];
-    if (installed) {
+    const seen = (v: Version): boolean => found.some((f) => f.equals(v));
+    const upgrading = this.input.upgrade?.has(project) ?? false;
+    if (installed && !upgrading) {
       yield installed;
       found.push(installed.version);
     }
-    for (const wheel of wheels) {
-      if (found.some((v) => v.equals(wheel.version))) continue;
+    for (const item of this.applicable(project, specifier)) {
+      if (installed && !seen(installed.version) && installed.version.compare(item.version) >= 0) {
+        yield installed;
+        found.push(installed.version);
+      }
+      if (seen(item.version)) continue;
+      if (!('rank' in item)) {
+        throw new SidewheelError('RESOLUTION', `${project} ${item.version.toString()} has no wheel for this interpreter, only the source distribution ${item.fileName}; sidewheel installs wheels and does not build`, `build a wheel first (pip wheel, python -m build), or ask for a version with a wheel (${project}!=${item.version.toString()})`);
+      }
+      const wheel = item;
       const made = await this.loadWheel(wheel);
       if ('problem' in made) {
         if (made.dropsVersion) found.push(wheel.version);
@@ -408,13 +451,22 @@ export class PipProvider implements Provider<Req, Node> {
       const node = withExtras(made.node);
       if (!incompatible.has(node)) yield node;
     }
+    if (installed && !seen(installed.version)) yield installed;
   }
 
-  /** The finder's applicable candidates, best first: filter, then (version, tag rank, build tag). */
-  private applicableWheels(project: string, specifier: SpecifierSet): WheelCandidate[] {
+  /**
+   * The finder's applicable candidates, best first: filter, then (version, tag rank,
+   * build tag), wheels before an sdist of the same version. Yanked files (PEP 592) are
+   * left out unless every applicable file is yanked and the specifier pins a version.
+   */
+  private applicable(project: string, specifier: SpecifierSet): Array<WheelCandidate | SourceOnly> {
     const supported = this.wheelsOf(project).filter((w) => w.rank !== null);
-    const kept = new Set(specifier.filter(supported.map((w) => w.version)));
-    return supported.filter((w) => kept.has(w.version)).sort(compareWheels);
+    const sdists = this.sdists.get(project) ?? [];
+    const kept = new Set(specifier.filter([...supported, ...sdists].map((w) => w.version)));
+    const items: Array<WheelCandidate | SourceOnly> = [...supported.filter((w) => kept.has(w.version)).sort(compareWheels), ...sdists.filter((s) => kept.has(s.version))];
+    const allYanked = items.every((i) => i.yanked === true);
+    const keepYanked = allYanked && isPinned(specifier);
+    return items.filter((i) => keepYanked || i.yanked !== true).sort((a, b) => b.version.compare(a.version));
   }
 
   /** The wheel as a candidate (its METADATA read once), or why pip would pass it over. */
@@ -456,6 +508,11 @@ export class PipProvider implements Provider<Req, Node> {
     };
     return { node };
   }
+}
+
+/** pip's is_pinned: a `===`, or a `==` without a wildcard. */
+function isPinned(specifier: SpecifierSet): boolean {
+  return specifier.specifiers.some((s) => s.operator === '===' || (s.operator === '==' && !s.version.endsWith('.*')));
 }
 
 /** An invalid Requires-Python counts as none, as pip has it (with a warning). */

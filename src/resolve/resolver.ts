@@ -6,8 +6,8 @@
  * the search looks at.
  */
 import { SidewheelError } from '../errors.js';
-import { Requirement, type MarkerEnvironment } from '../versions.js';
-import type { MetadataProvider, SkippedFile, WheelCandidate } from './candidates.js';
+import { Requirement, type MarkerEnvironment, type SpecifierSet } from '../versions.js';
+import type { LazyCandidates, MetadataProvider, SkippedFile, WheelCandidate } from './candidates.js';
 import { describeAsker, describeNode, describeRequirement, explainConflict } from './explain.js';
 import { PipProvider, REQUIRES_PYTHON, type BaseNode, type Info, type InstalledProject, type Node, type Req } from './provider.js';
 import { resolve, ResolutionImpossible, ResolutionTooDeep, type Criterion, type Result } from './resolvelib.js';
@@ -29,14 +29,22 @@ export interface ResolveOptions {
   readonly installed?: readonly InstalledProject[];
   /** Search rounds before giving up (each pins or undoes one project). */
   readonly maxRounds?: number;
+  /** Projects whose installed default is not preferred (pip's --upgrade for what was asked for). */
+  readonly upgrade?: ReadonlySet<string>;
+  /** Follow no Requires-Dist (pip's --no-deps). */
+  readonly noDeps?: boolean;
+  /** Constraints (-c): allowed versions by normalized project name. */
+  readonly constraints?: ReadonlyMap<string, SpecifierSet>;
 }
 
 /** What resolution chooses from: describeWheelhouse's result, or synthetic candidates in tests. */
 export interface ResolutionInput {
   readonly candidates: readonly WheelCandidate[];
   readonly metadata: MetadataProvider;
-  /** Files that could not be candidates; named in explanations. */
+  /** Files that could not be candidates; named in explanations (read when explaining, so a lazy source may add to it). */
   readonly skipped?: readonly SkippedFile[];
+  /** Candidates fetched per project when first needed (an index). */
+  readonly lazy?: LazyCandidates;
 }
 
 export interface RequiredBy {
@@ -84,6 +92,10 @@ export async function resolveWheelhouse(
     environment: options.environment,
     pythonVersion: options.pythonVersion,
     installed: options.installed ?? [],
+    ...(input.lazy ? { lazy: input.lazy } : {}),
+    ...(options.upgrade ? { upgrade: options.upgrade } : {}),
+    noDeps: options.noDeps ?? false,
+    ...(options.constraints ? { constraints: options.constraints } : {}),
   });
   const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
   let result: Result<Req, Node>;
