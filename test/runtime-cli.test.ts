@@ -87,14 +87,15 @@ describe('sidewheel list is the runtime list', { skip: modern.length === 0 ? 'ne
     assert.equal(runPython(python, ['-c', 'import sidewheel']).status, 1, 'nothing was installed to answer');
   });
 
-  test('an unreadable index: the defaults are listed and the reason is one stderr line', async () => {
+  test('an unreadable index: the defaults and the side directories are listed, and the reason is one stderr line', async () => {
     const python = venv(base, 'bad-index');
     const wheel = await writeWheel(work.dir, { name: 'hello', version: '1.0', files: { 'hello/__init__.py': '' } });
     assert.equal(runCli(['install', '--side', '--no-compile', '--python', python, wheel]).status, 0);
     writeFileSync(path.join(purelib(python), 'sidewheel', 'index.json'), '{"format": "sidewheel-index", "version": 1, "projects": {');
     const cli = cliList(python, true);
     assert.equal(cli.status, 0, cli.stderr);
-    assert.deepEqual((JSON.parse(cli.stdout) as Row[]).map((r) => r.name), ['sidewheel']);
+    // The side version is still seen, from its directory, so that it can be uninstalled.
+    assert.deepEqual((JSON.parse(cli.stdout) as Row[]).map((r) => [r.name, r.default, r.format]), [['hello', false, 'directory'], ['sidewheel', true, 'installed']]);
     assert.match(cli.stderr, /^sidewheel: warning: index .*index\.json is unreadable \(.*\n$/);
   });
 });

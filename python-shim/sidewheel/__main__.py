@@ -45,6 +45,26 @@ def side_rows(projects):
             for name, sides in projects.values() for d in sides]
 
 
+def unindexed_side_rows(dirs, projects):
+    """Side versions on disk that the index does not list (the runtime was
+    removed, or the index lost): named by their wheel file name, so that they
+    can still be seen and uninstalled."""
+    indexed = set(d.location for _, sides in projects.values() for d in sides)
+    rows = []
+    for directory in dirs:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for n in names:
+            parts = n[:-4].split("-") if n.endswith(".whl") else ()
+            location = os.path.join(directory, n)
+            if len(parts) in (5, 6) and location not in indexed:
+                kind = "directory" if os.path.isdir(location) else "zip"
+                rows.append(row(parts[0], parts[1], False, location, kind))
+    return rows
+
+
 def row(name, version, default, path, format):
     return {"name": name, "version": version, "default": default, "path": path, "format": format}
 
@@ -101,7 +121,8 @@ def list_command(as_json):
     dirs = scheme_dirs()
     # The environment's index (purelib/sidewheel/index.json), not this copy's.
     projects, error = load_index(os.path.join(dirs[0], "sidewheel", INDEX_NAME)) if dirs else ({}, None)
-    write(render(sort_rows(default_rows(dirs) + side_rows(projects)), as_json))
+    rows = default_rows(dirs) + side_rows(projects) + unindexed_side_rows(dirs, projects)
+    write(render(sort_rows(rows), as_json))
     return fail(error) if error else 0
 
 

@@ -49,7 +49,7 @@ export function gatherRequest(request: RequirementRequest, config: IndexConfig |
     try {
       return Requirement.parse(text);
     } catch (e) {
-      throw new SidewheelError('BAD_REQUIREMENT', `${JSON.stringify(text)}: ${(e as Error).message}`, 'a requirement looks like "pkg>=1.0,<2"; a file of them goes after -r');
+      throw new SidewheelError('BAD_REQUIREMENT', (e as Error).message, 'a requirement looks like "pkg>=1.0,<2"; a file of them goes after -r');
     }
   });
   requirements.push(...files.requirements.map((r) => r.requirement));
