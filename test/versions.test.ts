@@ -1,6 +1,6 @@
 /**
  * src/versions.ts against packaging: the committed vectors (fixtures/pep-vectors.json,
- * computed by packaging 26.2), then fresh random cases from a live packaging when a
+ * computed by packaging 26.3), then fresh random cases from a live packaging when a
  * Python that has one is found.
  */
 import assert from 'node:assert/strict';
@@ -318,6 +318,11 @@ describe('specifiers: where @renovatebot/pep440 goes wrong', () => {
     assert.ok(!new SpecifierSet('~=2.2.0').contains('2.3'));
   });
 
+  test('~= takes its prefix from the parsed version (packaging 26.3), not the text', () => {
+    assert.ok(new SpecifierSet('~=2.0.RC1').contains('2.5') && !new SpecifierSet('~=2.0.RC1').contains('3.0'));
+    assert.ok(new SpecifierSet('~=V1.4.5').contains('1.4.6') && !new SpecifierSet('~=V1.4.5').contains('1.5'));
+  });
+
   test('<V and >V keep out V own pre-, post- and local releases', () => {
     assert.ok(!new SpecifierSet('<2.0').contains('2.0rc1', true));
     assert.ok(new SpecifierSet('<2.0rc2').contains('2.0rc1'));
@@ -373,6 +378,13 @@ describe('requirements and markers', () => {
     assert.ok(r.marker?.evaluate({ ...LINUX, extra: 'TESTS' }));
     assert.ok(!r.marker?.evaluate(LINUX));
     assert.equal(parseRequirement('pip @ https://x/pip.whl ; os_name == "nt"').url, 'https://x/pip.whl');
+  });
+
+  test('names beside extra, extras and dependency_groups print normalized; a value holding " prints in single quotes', () => {
+    assert.equal(new Marker('"Foo_Bar" in extras').toString(), '"foo-bar" in extras');
+    assert.equal(new Marker('os_name == "a" or ("Dev.Tools" not in dependency_groups)').toString(), 'os_name == "a" or "dev-tools" not in dependency_groups');
+    assert.equal(new Marker('extras == "Foo_Bar"').toString(), 'extras == "Foo_Bar"'); // not a membership test: left alone
+    assert.equal(new Marker(`os_name == 'a"b'`).toString(), `os_name == 'a"b'`);
   });
 
   test('versions compare as versions, other strings as strings', () => {
