@@ -1,7 +1,7 @@
 """Generate PEP 440 / PEP 508 test vectors, with `packaging` as the oracle.
 
     python gen_pep_vectors.py [--seed N] [--scale F] [--out FILE|-] [--oracle auto|installed|vendored]
-                              [--only CATEGORY,...]
+                              [--only CATEGORY,...] [--describe]
 
 The cases are built to be awkward (epochs, pre/post/dev/local segments, spelling and
 separator variants, zero padding, wildcards, `~=`, `===`, whitespace, invalid input,
@@ -12,7 +12,8 @@ result. Both the TypeScript side (src/versions.ts) and the Python runtime
 The oracle is `import packaging` when it works, else the copy vendored in the pip
 wheel that ensurepip bundles with this interpreter, or where it bundles none the first
 wheel in $SIDEWHEEL_TEST_PIP_WHEELS (older, and its rules differ in places; the
-output's "oracle" field says which one was used).
+output's "oracle" field says which one was used, and its "rules" which packaging
+release's rules the vectors hold: 26.3 from packaging 26.2 or 26.3, see RULES).
 
 Runs on CPython 3.8+.
 """
@@ -48,6 +49,11 @@ class Oracle:
         self.Marker = self.markers_mod.Marker
         self.canonicalize_name = self.utils_mod.canonicalize_name
         self.newer_rules = follow_newer_rules(self, base)
+        self.rules = rules_followed(self.version)
+
+    def describe(self):
+        return {"packaging": self.version, "source": self.source, "python": sys.version.split()[0],
+                "newerRules": self.newer_rules, "rules": self.rules}
 
 
 # --------------------------------------------------------------------------------------
@@ -276,6 +282,21 @@ def _bad_specifier_is_a_bad_requirement(o):
 
     o.Requirement.__init__ = requirement_init
     return "a bad specifier is InvalidRequirement"
+
+
+# The packaging release whose rules follow_newer_rules brings an oracle up to, and the
+# oldest series it brings up all the way: vectors from 26.2 and from 26.3 are the same
+# (checked by diffing the two over many seeds), so either can judge the committed ones.
+RULES = "26.3"
+RULES_FROM = (26, 2)
+
+
+def rules_followed(version):
+    """The packaging series whose rules vectors from this oracle hold, e.g. "26.3"."""
+    series = tuple(int(x) if x.isdigit() else 0 for x in version.split(".")[:2])
+    if RULES_FROM <= series <= tuple(int(x) for x in RULES.split(".")):
+        return RULES
+    return "%d.%d" % series
 
 
 def follow_newer_rules(o, base):
@@ -1037,9 +1058,14 @@ def main():
     ap.add_argument("--out", default="-")
     ap.add_argument("--oracle", choices=["auto", "installed", "vendored"], default="auto")
     ap.add_argument("--only", help="comma-separated categories (older oracles lack some APIs)")
+    ap.add_argument("--describe", action="store_true", help="print only the oracle's description, rules included")
     args = ap.parse_args()
 
     o = load_oracle(args.oracle)
+    if args.describe:
+        json.dump(o.describe(), sys.stdout)
+        sys.stdout.write("\n")
+        return
     g = Gen(args.seed)
 
     def count(n):
@@ -1056,7 +1082,7 @@ def main():
             )
         ),
         "generator": "test/python/gen_pep_vectors.py",
-        "oracle": {"packaging": o.version, "source": o.source, "python": sys.version.split()[0], "newerRules": o.newer_rules},
+        "oracle": o.describe(),
         "seed": args.seed,
         "environments": ENVIRONMENTS,
     }
