@@ -34,9 +34,9 @@ export interface Oracle extends FoundPython {
   readonly rules: string;
 }
 
-/** CPython 3.8 or newer: what the runtime supports. */
-export function isSupportedCPython(p: FoundPython): boolean {
-  return p.implementation === 'cpython' && isAtLeast(p, 3, 8);
+/** CPython 3.8 or newer, or PyPy: what the runtime supports. */
+export function runsTheRuntime(p: FoundPython): boolean {
+  return (p.implementation === 'cpython' || p.implementation === 'pypy') && isAtLeast(p, 3, 8);
 }
 
 /**
@@ -62,7 +62,7 @@ export async function findOracle(): Promise<Oracle | null> {
 }
 
 export function label(p: FoundPython): string {
-  return `${p.implementation} ${p.version.join('.')} (${p.realExecutable})`;
+  return `${p.implementationName} ${p.version.join('.')} (${p.realExecutable})`;
 }
 
 /** Runs the vector generator with `python`; resolves to the JSON text it printed. */
