@@ -1,10 +1,10 @@
 /**
  * PEP 440 versions and specifiers, PEP 508 requirements and environment markers.
  *
- * The rules are packaging's (26.2), case for case and quirks included, because
- * sidewheel must choose the versions pip would: test/versions.test.ts checks these
- * modules against fixtures/pep-vectors.json, which packaging computed, and against a
- * live packaging when a Python that has it is around. The Python runtime carries the
+ * The rules are packaging's (26.3, and the ASCII-only `~=` that came after it), case
+ * for case and quirks included, because sidewheel must choose the versions pip would:
+ * test/versions.test.ts checks these modules against fixtures/pep-vectors.json, which
+ * packaging computed, and against a live packaging when a Python that has it is around. The Python runtime carries the
  * same rules in python-shim/sidewheel/_pep.py.
  *
  * The code lives in versions/, one job a module; this file is the one place the rest

@@ -56,11 +56,11 @@ const wheels = [...ensurepipWheels().values()];
 
 describe('python runtime (python-shim/)', { concurrency: true }, () => {
   if (pythons.length === 0) {
-    it('needs a CPython >= 3.8', { skip: 'no CPython >= 3.8 found' }, () => {});
+    it('needs a Python >= 3.8', { skip: 'no Python >= 3.8 found' }, () => {});
     return;
   }
   for (const python of pythons) {
-    const name = `${python.implementation === 'pypy' ? 'PyPy' : 'CPython'} ${python.label}`;
+    const name = `${python.implementationName} ${python.label}`;
     it(name, { timeout: 35 * 60_000 }, async (t) => {
       const tmp = tempDir('sidewheel-runtime-');
       try {

@@ -1,6 +1,6 @@
 /**
- * The main job end to end, through the CLI, on real wheels and every CPython >= 3.8
- * found: setuptools as the default, older setuptools and pip versions (from the other
+ * The main job end to end, through the CLI, on real wheels and every Python >= 3.8
+ * found (PyPy too): setuptools as the default, older setuptools and pip versions (from the other
  * interpreters' ensurepip bundles) alongside; scripts whose __requires__ pick each get
  * exactly that version from import and from importlib.metadata.
  */
@@ -42,9 +42,9 @@ function requiresScript(dir: string, name: string, requires: string, probe: stri
   return file;
 }
 
-describe('real wheels side by side', { skip: wheels.length < 3 || pythons.length === 0 ? 'needs CPython >= 3.8 and several ensurepip wheels' : false }, () => {
+describe('real wheels side by side', { skip: wheels.length < 3 || pythons.length === 0 ? 'needs Python >= 3.8 and several ensurepip wheels' : false }, () => {
   for (const python of pythons) {
-    test(`CPython ${python.label}`, async () => {
+    test(`${python.implementationName} ${python.label}`, async () => {
       const env = path.join(work.dir, `env-${python.version.join('')}`);
       const venvPython = makeVenv(python.executable, env);
       const setuptools = wheels.filter((w) => w.project === 'setuptools');
@@ -95,7 +95,7 @@ describe('real wheels side by side', { skip: wheels.length < 3 || pythons.length
   }
 });
 
-describe('side install rules', { skip: pythons.length === 0 ? 'no CPython >= 3.8' : false }, () => {
+describe('side install rules', { skip: pythons.length === 0 ? 'no Python >= 3.8' : false }, () => {
   const python = pythons[pythons.length - 1]!;
 
   test('--zipped keeps the wheel as it is and imports through zipimport; uninstall NAME==VERSION removes it', async () => {
@@ -147,7 +147,7 @@ describe('side install rules', { skip: pythons.length === 0 ? 'no CPython >= 3.8
   });
 });
 
-describe('pip changing the default behind sidewheel', { skip: pythons.length === 0 || !pipWheel() ? 'needs CPython >= 3.8 and a pip wheel' : false }, () => {
+describe('pip changing the default behind sidewheel', { skip: pythons.length === 0 || !pipWheel() ? 'needs Python >= 3.8 and a pip wheel' : false }, () => {
   test('the runtime sees the default pip left, not the one sidewheel last saw', async () => {
     const python = pythons[pythons.length - 1]!;
     const env = path.join(work.dir, 'behind-back');

@@ -1,4 +1,4 @@
-"""PEP 440 version specifiers and sets of them (packaging 26.2's rules)."""
+"""PEP 440 version specifiers and sets of them (packaging 26.3's rules)."""
 
 from ._version import Version, _canonical_version, _coerce, _regex
 

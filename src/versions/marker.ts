@@ -7,21 +7,28 @@ import { Specifier, WHOLE_SPECIFIER_RE } from './specifier.js';
 import { Version } from './version.js';
 
 /**
- * `extra` values compare normalized (PEP 685), inside parentheses too, and only a quoted
- * string beside `extra` is rewritten (packaging 26.3; 26.2 did the top level only and
- * turned a variable beside `extra` into a string).
+ * Names compare normalized (PEP 685, PEP 735), so they are stored normalized, inside
+ * parentheses too, as packaging 26.3 does: a quoted string on either side of `extra`,
+ * and one on the left of `extras` or `dependency_groups` (`"Foo_Bar" in extras` prints
+ * as `"foo-bar" in extras`). Printing, equality and evaluation then agree. 26.2 did the
+ * top level only, `extra` only, and turned a variable beside `extra` into a string.
  */
 function normalizeExtraValues(markers: readonly MarkerNode[]): MarkerNode[] {
   return markers.map((node) => {
     if (typeof node === 'string') return node;
     if (isMarkerList(node)) return normalizeExtraValues(node);
-    const isExtra = (o: MarkerOperand): boolean => o.kind === 'variable' && o.value === 'extra';
+    const isVariable = (o: MarkerOperand, names: ReadonlySet<string>): boolean => o.kind === 'variable' && names.has(o.value);
     const normalized = (o: MarkerOperand): MarkerOperand => ({ kind: 'string', value: normalizeName(o.value) });
-    if (isExtra(node.lhs) && node.rhs.kind === 'string') return { ...node, rhs: normalized(node.rhs) };
-    if (isExtra(node.rhs) && node.lhs.kind === 'string') return { ...node, lhs: normalized(node.lhs) };
+    if (isVariable(node.lhs, EXTRA) && node.rhs.kind === 'string') return { ...node, rhs: normalized(node.rhs) };
+    if (isVariable(node.rhs, NAME_KEYS) && node.lhs.kind === 'string') return { ...node, lhs: normalized(node.lhs) };
     return node;
   });
 }
+
+const SET_KEYS: ReadonlySet<string> = new Set(['extras', 'dependency_groups']);
+const EXTRA: ReadonlySet<string> = new Set(['extra']);
+/** The variables whose values are project-style names, compared normalized. */
+const NAME_KEYS: ReadonlySet<string> = new Set([...EXTRA, ...SET_KEYS]);
 
 function isMarkerList(node: MarkerNode): node is readonly MarkerNode[] {
   return Array.isArray(node);
@@ -41,12 +48,13 @@ function formatMarker(node: MarkerNode, first = true): string {
   return first ? inner : `(${inner})`;
 }
 
+/** packaging 26.3 quotes with `'` a value that holds `"` (and refuses one holding both). */
 function formatOperand(o: MarkerOperand): string {
-  return o.kind === 'variable' ? o.value : `"${o.value}"`;
+  if (o.kind === 'variable') return o.value;
+  return o.value.includes('"') && !o.value.includes("'") ? `'${o.value}'` : `"${o.value}"`;
 }
 
 type EnvValue = string | ReadonlySet<string>;
-const SET_KEYS = new Set(['extras', 'dependency_groups']);
 const VERSION_KEYS = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
 
 function environmentMap(environment: MarkerEnvironment): Map<string, EnvValue> {

@@ -30,7 +30,6 @@ export const SPECIFIER_BODY =
 /** One whole clause: markers use it to tell a version comparison from a string one. */
 export const WHOLE_SPECIFIER_RE = new RegExp(`^${PY_SPACE}*${SPECIFIER_BODY}${PY_SPACE}*$`, 'i');
 const PREFIX_SPLIT_RE = /^([0-9]+)((?:a|b|c|rc)[0-9]+)$/;
-const SUFFIX_STARTS = ['dev', 'a', 'b', 'rc', 'post'];
 
 /** packaging's _version_split: the epoch, then dot parts, with `1rc2` cut into `1`, `rc2`. */
 function versionSplit(version: string): string[] {
@@ -138,17 +137,13 @@ export class Specifier {
   }
 
   /**
-   * ~=V is >=V plus a prefix match on V less its last release part. The prefix is cut
-   * from the text as written, as packaging does: `~=2.0.RC1` keeps `2.0` as its prefix.
+   * ~=V is >=V plus a prefix match on V's release less its last number. The prefix is
+   * read from the parsed version, as packaging 26.3 does: `~=2.0.RC1` and `~=V2.0rc1`
+   * both have the prefix `2` (26.2 cut the text as written, so `RC1` or `V2` misled it).
    */
   private compatible(v: Version): boolean {
-    const kept: string[] = [];
-    for (const segment of versionSplit(this.version)) {
-      if (SUFFIX_STARTS.some((s) => segment.startsWith(s))) break;
-      kept.push(segment);
-    }
-    kept.pop();
-    const prefix = `${kept[0] ?? '0'}!${kept.slice(1).join('.')}`;
+    const { epoch, release } = this.spec;
+    const prefix = `${epoch}!${release.slice(0, -1).join('.')}`;
     return publicOf(v).compare(this.spec) >= 0 && prefixMatch(v, prefix);
   }
 

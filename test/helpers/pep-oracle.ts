@@ -27,11 +27,16 @@ export const CHECKER = join(ROOT, 'test', 'python', 'check_pep.py');
 export interface Oracle extends FoundPython {
   readonly packaging: string;
   readonly packagingSource: 'installed' | 'vendored';
+  /**
+   * The packaging release whose rules its vectors hold, as the generator says (it
+   * brings packaging 26.2 up to 26.3's rules): comparable with the fixture's `oracle.rules`.
+   */
+  readonly rules: string;
 }
 
-/** CPython 3.8 or newer: what the runtime supports. */
-export function isSupportedCPython(p: FoundPython): boolean {
-  return p.implementation === 'cpython' && isAtLeast(p, 3, 8);
+/** CPython 3.8 or newer, or PyPy: what the runtime supports. */
+export function runsTheRuntime(p: FoundPython): boolean {
+  return (p.implementation === 'cpython' || p.implementation === 'pypy') && isAtLeast(p, 3, 8);
 }
 
 /**
@@ -41,7 +46,7 @@ export function isSupportedCPython(p: FoundPython): boolean {
 export async function findOracle(): Promise<Oracle | null> {
   const pythons = pythonsAtLeast(3, 8);
   const packagings = await Promise.all(pythons.map(packagingIn));
-  const usable = pythons.flatMap((p, i): Oracle[] => {
+  const usable = pythons.flatMap((p, i) => {
     const found = packagings[i];
     return found ? [{ ...p, packaging: found.version, packagingSource: found.source }] : [];
   });
@@ -50,16 +55,14 @@ export async function findOracle(): Promise<Oracle | null> {
       Number(b.packagingSource === 'installed') - Number(a.packagingSource === 'installed') ||
       compareDotted(b.packaging, a.packaging),
   );
-  return usable[0] ?? null;
-}
-
-/** `major.minor` of a packaging version string, for comparing rule sets. */
-export function packagingSeries(version: string): string {
-  return version.split('.').slice(0, 2).join('.');
+  const best = usable[0];
+  if (best === undefined) return null;
+  const { stdout } = await run(best.executable, [GENERATOR, '--describe'], { timeout: 60_000, env: packagingEnv() });
+  return { ...best, rules: (JSON.parse(stdout) as { rules: string }).rules };
 }
 
 export function label(p: FoundPython): string {
-  return `${p.implementation} ${p.version.join('.')} (${p.realExecutable})`;
+  return `${p.implementationName} ${p.version.join('.')} (${p.realExecutable})`;
 }
 
 /** Runs the vector generator with `python`; resolves to the JSON text it printed. */

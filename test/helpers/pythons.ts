@@ -18,6 +18,8 @@ export interface FoundPython {
   readonly realExecutable: string;
   /** sys.implementation.name: `cpython`, `pypy`, ... */
   readonly implementation: string;
+  /** platform.python_implementation(), the name to show: `CPython`, `PyPy`, ... */
+  readonly implementationName: string;
   readonly version: readonly [number, number, number];
   /** A short label for test names, e.g. `3.11.7 (pyenv)`. */
   readonly label: string;
@@ -86,13 +88,14 @@ function candidates(): Array<[string, string]> {
 }
 
 // Python 2 has no sys.implementation: it fails here and is not listed, as no test wants it.
-const DESCRIBE = 'import json, sys, sysconfig; print(json.dumps([sys.executable, sys.implementation.name, list(sys.version_info[:3]), sysconfig.get_path("stdlib")]))';
+const DESCRIBE =
+  'import json, platform, sys, sysconfig; print(json.dumps([sys.executable, sys.implementation.name, platform.python_implementation(), list(sys.version_info[:3]), sysconfig.get_path("stdlib")]))';
 
-function describe(exe: string): Pick<FoundPython, 'executable' | 'implementation' | 'version' | 'stdlib'> | null {
+function describe(exe: string): Pick<FoundPython, 'executable' | 'implementation' | 'implementationName' | 'version' | 'stdlib'> | null {
   try {
     const out = execFileSync(exe, ['-I', '-c', DESCRIBE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
-    const [executable, implementation, version, stdlib] = JSON.parse(out) as [string, string, [number, number, number], string];
-    return { executable, implementation, version, stdlib };
+    const [executable, implementation, implementationName, version, stdlib] = JSON.parse(out) as [string, string, string, [number, number, number], string];
+    return { executable, implementation, implementationName, version, stdlib };
   } catch {
     return null; // not a Python, a pyenv shim for a version not selected, or one too old
   }

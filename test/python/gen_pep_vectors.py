@@ -1,7 +1,7 @@
 """Generate PEP 440 / PEP 508 test vectors, with `packaging` as the oracle.
 
     python gen_pep_vectors.py [--seed N] [--scale F] [--out FILE|-] [--oracle auto|installed|vendored]
-                              [--only CATEGORY,...]
+                              [--only CATEGORY,...] [--describe]
 
 The cases are built to be awkward (epochs, pre/post/dev/local segments, spelling and
 separator variants, zero padding, wildcards, `~=`, `===`, whitespace, invalid input,
@@ -12,7 +12,8 @@ result. Both the TypeScript side (src/versions.ts) and the Python runtime
 The oracle is `import packaging` when it works, else the copy vendored in the pip
 wheel that ensurepip bundles with this interpreter, or where it bundles none the first
 wheel in $SIDEWHEEL_TEST_PIP_WHEELS (older, and its rules differ in places; the
-output's "oracle" field says which one was used).
+output's "oracle" field says which one was used, and its "rules" which packaging
+release's rules the vectors hold: 26.3 from packaging 26.2 or 26.3, see RULES).
 
 Runs on CPython 3.8+.
 """
@@ -48,16 +49,23 @@ class Oracle:
         self.Marker = self.markers_mod.Marker
         self.canonicalize_name = self.utils_mod.canonicalize_name
         self.newer_rules = follow_newer_rules(self, base)
+        self.rules = rules_followed(self.version)
+
+    def describe(self):
+        return {"packaging": self.version, "source": self.source, "python": sys.version.split()[0],
+                "newerRules": self.newer_rules, "rules": self.rules}
 
 
 # --------------------------------------------------------------------------------------
 # Rules newer than the oracle
 # --------------------------------------------------------------------------------------
 #
-# sidewheel follows packaging 26.3 where it changed what 26.2 (the newest packaging here)
-# accepts or prints. When the oracle predates a change, the change is applied to the
-# oracle here, each one only where the oracle is seen to lack it, so the vectors hold the
-# newer rule; the output's "oracle" field lists what was applied.
+# The vectors hold packaging 26.3's rules, plus one change made after it (ASCII-only
+# `~=`, pypa/packaging#1384). An oracle that predates a change gets it here, each one
+# only where the oracle is seen to lack it (so 26.3 itself gets #1384 only); the
+# output's "oracle" field lists what was applied. Run on packaging 26.2, the result is
+# what 26.3 computes, error class names included: machines that have only 26.2 (CI, and
+# the tests' live differential) produce the committed vectors' rules.
 
 
 # A `~=` operand with a letter outside ASCII, whitespace aside: what pypa/packaging#1384
@@ -74,63 +82,241 @@ def _ascii_compatible_release(pattern):
     return re.compile(_NON_ASCII_RELEASE + pattern.pattern, pattern.flags)
 
 
-def follow_newer_rules(o, base):
-    applied = []
-    Specifier = o.specifiers_mod.Specifier
+def _refuses(make, text, error):
+    """Whether make(text) fails with `error` (failing otherwise is not refusing so)."""
     try:
-        Specifier("~=1.0prev\u0131ew1")
-    except o.specifiers_mod.InvalidSpecifier:
-        pass
-    else:
-        Specifier._regex = _ascii_compatible_release(Specifier._regex)
-        applied.append("ASCII-only ~= (#1384)")
+        make(text)
+    except error:
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+def _error_name(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - which class is the question
+        return type(exc).__name__
+    return None
+
+
+def _printed(o, marker):
+    """str(Marker(marker)), or "" where the oracle cannot parse it (older ones lack `extras`)."""
+    try:
+        return str(o.Marker(marker))
+    except o.markers_mod.InvalidMarker:
+        return ""
+
+
+def _ascii_only_compatible_release(o, tokenizer):
+    Specifier = o.specifiers_mod.Specifier
+    if _refuses(Specifier, "~=1.0prev\u0131ew1", o.specifiers_mod.InvalidSpecifier):
+        return None
+    Specifier._regex = _ascii_compatible_release(Specifier._regex)
+    if tokenizer is not None:
+        tokenizer.DEFAULT_RULES["SPECIFIER"] = _ascii_compatible_release(tokenizer.DEFAULT_RULES["SPECIFIER"])
+    return "ASCII-only ~= (#1384)"
+
+
+def _compatible_prefix_from_parsed_version(o):
+    """26.3: `~=2.0.RC1` is `>=2.0.RC1, ==2.*`; 26.2 cut the prefix from the text as
+    written, where `RC1` (upper case) or a leading `v` was not seen as a suffix."""
+    Specifier = o.specifiers_mod.Specifier
+    if o.SpecifierSet("~=2.0.RC1").contains("2.5"):
+        return None
+
+    def compare_compatible(self, prospective, spec):
+        v = o.Version(spec)
+        prefix = "%d!%s.*" % (v.epoch, ".".join(str(n) for n in v.release[:-1]))
+        return self._compare_greater_than_equal(prospective, spec) and self._compare_equal(prospective, prefix)
+
+    Specifier._compare_compatible = compare_compatible
+    return "~= prefix from the parsed version"
+
+
+def _no_trailing_newline(o, tokenizer):
+    if re.compile(tokenizer.DEFAULT_RULES["END"]).match("\n") is None:
+        return None
+    tokenizer.DEFAULT_RULES["END"] = re.compile(r"\Z")
+    return "no trailing newline"
+
+
+def _printing_keeps_parentheses(o):
+    if "(" in str(o.Marker('os_name == "a" and ((os_name == "b" or os_name == "c"))')):
+        return None
+
+    def format_marker(marker, first=True):
+        if isinstance(marker, list) and len(marker) == 1 and isinstance(marker[0], (list, tuple)):
+            return format_marker(marker[0], first)
+        if isinstance(marker, list):
+            inner = " ".join(format_marker(m, first=False) for m in marker)
+            return inner if first else "(" + inner + ")"
+        if isinstance(marker, tuple):
+            return " ".join(m.serialize() for m in marker)
+        return marker
+
+    o.markers_mod._format_marker = format_marker
+    return "printing keeps needed parentheses (#1316)"
+
+
+def _single_quotes_around_double(o, parser):
+    if "'" in str(o.Marker("os_name == 'a\"b'")):
+        return None
+
+    def serialize(self):
+        value = str(self)
+        if '"' not in value:
+            return '"%s"' % value
+        if "'" not in value:
+            return "'%s'" % value
+        raise ValueError("Cannot serialize marker value containing both quote characters")
+
+    parser.Value.serialize = serialize
+    return "a value holding \" printed in single quotes"
+
+
+def _names_normalized_when_parsed(o, parser):
+    """26.3 normalizes `extra` values inside parentheses too (#1246), only a quoted string
+    beside `extra` (26.2 turned a variable there into a string), and a quoted string on
+    the left of `extras` or `dependency_groups`."""
+    applied = []
+    if "A_B" in str(o.Marker('(extra == "A_B") and os_name == "x"')):
+        applied.append("extras normalized inside parentheses (#1246)")
+    if "A_B" in _printed(o, '"A_B" in extras'):
+        applied.append("names left of extras and dependency_groups normalized")
+    if not applied:
+        return applied
+    Variable, Value = parser.Variable, parser.Value
+    set_keys = ("extras", "dependency_groups")
+
+    def normalize(node):
+        if isinstance(node, list):
+            return [normalize(n) for n in node]
+        if not isinstance(node, tuple):
+            return node
+        lhs, op, rhs = node
+        if isinstance(lhs, Variable) and lhs.value == "extra" and isinstance(rhs, Value):
+            rhs = Value(o.canonicalize_name(rhs.value))
+        elif isinstance(rhs, Variable) and (rhs.value == "extra" or rhs.value in set_keys) and isinstance(lhs, Value):
+            lhs = Value(o.canonicalize_name(lhs.value))
+        return lhs, op, rhs
+
+    def normalize_extra_values(results):
+        return [normalize(r) for r in results]
+
+    o.markers_mod._normalize_extra_values = normalize_extra_values
+    o.requirements_mod._normalize_extra_values = normalize_extra_values
+    return applied
+
+
+class _Environment(dict):
+    """What 26.3 raises for a name the environment lacks, where 26.2 raised KeyError."""
+
+    undefined = KeyError
+
+    def __missing__(self, key):
+        raise self.undefined(key)
+
+
+def _evaluation_errors_named(o):
+    """26.3 raises UndefinedEnvironmentName for a name the environment lacks and
+    UndefinedComparison for a set (`extras`) on the left; 26.2 raised KeyError and
+    AssertionError."""
+    markers = o.markers_mod
+    missing = _error_name(lambda: o.Marker('"a" == "b"').evaluate({}))
+    on_the_left = _error_name(lambda: o.Marker('extras == "a"').evaluate({"extras": frozenset()}))
+    if (missing, on_the_left) == ("UndefinedEnvironmentName", "UndefinedComparison"):
+        return None
+    evaluate_markers = markers._evaluate_markers
+
+    class Environment(_Environment):
+        undefined = markers.UndefinedEnvironmentName
+
+    def evaluate(nodes, environment):
+        try:
+            return evaluate_markers(nodes, Environment(environment))
+        except AssertionError as exc:
+            if str(exc) != "lhs must be a string":
+                raise
+            raise markers.UndefinedComparison("a set-valued marker on the left") from None
+
+    markers._evaluate_markers = evaluate
+    return "evaluation errors UndefinedEnvironmentName, UndefinedComparison"
+
+
+def _bad_quoted_string_is_a_parse_error(o, tokenizer, parser):
+    """26.3: a quoted string Python cannot read fails as the marker or requirement does
+    (InvalidMarker, InvalidRequirement); 26.2 let SyntaxError or ValueError out."""
+    if _refuses(o.Marker, "os_name == '\\x4'", o.markers_mod.InvalidMarker):
+        return None
+    parse_marker_var = parser._parse_marker_var
+
+    def parse_quoted_or_variable(t):
+        if not t.check("QUOTED_STRING"):
+            return parse_marker_var(t)
+        token = t.read()
+        try:
+            return parser.process_python_str(token.text)
+        except (SyntaxError, ValueError) as exc:
+            raise tokenizer.ParserSyntaxError(
+                "Invalid quoted string", source=t.source, span=(token.position, token.position + len(token.text))
+            ) from exc
+
+    parser._parse_marker_var = parse_quoted_or_variable
+    return "a bad quoted string is a parse error"
+
+
+def _bad_specifier_is_a_bad_requirement(o):
+    """26.3: a specifier the tokenizer passed but SpecifierSet refuses is InvalidRequirement."""
+    requirements = o.requirements_mod
+    if _refuses(o.Requirement, "foo ===a,b", requirements.InvalidRequirement):
+        return None
+    init = o.Requirement.__init__
+
+    def requirement_init(self, text):
+        try:
+            init(self, text)
+        except o.specifiers_mod.InvalidSpecifier as exc:
+            raise requirements.InvalidRequirement(str(exc)) from exc
+
+    o.Requirement.__init__ = requirement_init
+    return "a bad specifier is InvalidRequirement"
+
+
+# The packaging release whose rules follow_newer_rules brings an oracle up to, and the
+# oldest series it brings up all the way: vectors from 26.2 and from 26.3 are the same
+# (checked by diffing the two over many seeds), so either can judge the committed ones.
+RULES = "26.3"
+RULES_FROM = (26, 2)
+
+
+def rules_followed(version):
+    """The packaging series whose rules vectors from this oracle hold, e.g. "26.3"."""
+    series = tuple(int(x) if x.isdigit() else 0 for x in version.split(".")[:2])
+    if RULES_FROM <= series <= tuple(int(x) for x in RULES.split(".")):
+        return RULES
+    return "%d.%d" % series
+
+
+def follow_newer_rules(o, base):
     try:
         tokenizer = importlib.import_module(base + "._tokenizer")
         parser = importlib.import_module(base + "._parser")
     except ImportError:
-        return applied  # a pyparsing-era packaging: its marker rules are older still
-    rules = tokenizer.DEFAULT_RULES
-    rules["SPECIFIER"] = _ascii_compatible_release(rules["SPECIFIER"])
-    if re.compile(rules["END"]).match("\n") is not None:
-        rules["END"] = re.compile(r"\Z")
-        applied.append("no trailing newline")
-    markers = o.markers_mod
-    if "(" not in str(o.Marker('os_name == "a" and ((os_name == "b" or os_name == "c"))')):
-
-        def format_marker(marker, first=True):
-            if isinstance(marker, list) and len(marker) == 1 and isinstance(marker[0], (list, tuple)):
-                return format_marker(marker[0], first)
-            if isinstance(marker, list):
-                inner = " ".join(format_marker(m, first=False) for m in marker)
-                return inner if first else "(" + inner + ")"
-            if isinstance(marker, tuple):
-                return " ".join(m.serialize() for m in marker)
-            return marker
-
-        markers._format_marker = format_marker
-        applied.append("printing keeps needed parentheses (#1316)")
-    if "A_B" in str(o.Marker('(extra == "A_B") and os_name == "x"')):
-        Variable, Value = parser.Variable, parser.Value
-
-        def normalize(node):
-            if isinstance(node, list):
-                return [normalize(n) for n in node]
-            if not isinstance(node, tuple):
-                return node
-            lhs, op, rhs = node
-            if isinstance(lhs, Variable) and lhs.value == "extra" and isinstance(rhs, Value):
-                rhs = Value(o.canonicalize_name(rhs.value))
-            elif isinstance(rhs, Variable) and rhs.value == "extra" and isinstance(lhs, Value):
-                lhs = Value(o.canonicalize_name(lhs.value))
-            return lhs, op, rhs
-
-        def normalize_extra_values(results):
-            return [normalize(r) for r in results]
-
-        markers._normalize_extra_values = normalize_extra_values
-        o.requirements_mod._normalize_extra_values = normalize_extra_values
-        applied.append("extras normalized inside parentheses (#1246)")
-    return applied
+        # A pyparsing-era packaging: its marker rules are older still.
+        return [r for r in (_ascii_only_compatible_release(o, None), _compatible_prefix_from_parsed_version(o)) if r]
+    applied = [
+        _ascii_only_compatible_release(o, tokenizer),
+        _compatible_prefix_from_parsed_version(o),
+        _no_trailing_newline(o, tokenizer),
+        _printing_keeps_parentheses(o),
+        _single_quotes_around_double(o, parser),
+        _evaluation_errors_named(o),
+        _bad_quoted_string_is_a_parse_error(o, tokenizer, parser),
+        _bad_specifier_is_a_bad_requirement(o),
+    ] + _names_normalized_when_parsed(o, parser)
+    return [r for r in applied if r]
 
 
 def wheel_version(path):
@@ -872,9 +1058,14 @@ def main():
     ap.add_argument("--out", default="-")
     ap.add_argument("--oracle", choices=["auto", "installed", "vendored"], default="auto")
     ap.add_argument("--only", help="comma-separated categories (older oracles lack some APIs)")
+    ap.add_argument("--describe", action="store_true", help="print only the oracle's description, rules included")
     args = ap.parse_args()
 
     o = load_oracle(args.oracle)
+    if args.describe:
+        json.dump(o.describe(), sys.stdout)
+        sys.stdout.write("\n")
+        return
     g = Gen(args.seed)
 
     def count(n):
@@ -886,12 +1077,12 @@ def main():
             "by packaging %s (%s)%s on Python %s. Regenerate: python test/python/gen_pep_vectors.py "
             "--out fixtures/pep-vectors.json" % (
                 args.seed, args.scale, o.version, o.source,
-                " with packaging 26.3's rules applied: " + ", ".join(o.newer_rules) if o.newer_rules else "",
+                " with newer rules applied: " + ", ".join(o.newer_rules) if o.newer_rules else "",
                 sys.version.split()[0],
             )
         ),
         "generator": "test/python/gen_pep_vectors.py",
-        "oracle": {"packaging": o.version, "source": o.source, "python": sys.version.split()[0], "newerRules": o.newer_rules},
+        "oracle": o.describe(),
         "seed": args.seed,
         "environments": ENVIRONMENTS,
     }
