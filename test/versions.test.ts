@@ -291,7 +291,7 @@ describe('live differential against packaging', () => {
 });
 
 // ---------------------------------------------------------------------------------
-// The rules DESIGN.md calls out, spelled out
+// PEP 440's ordering and the rules packaging follows, spelled out
 // ---------------------------------------------------------------------------------
 
 function throwsCode(fn: () => unknown, code: string, includes: string): void {
@@ -304,7 +304,7 @@ function throwsCode(fn: () => unknown, code: string, includes: string): void {
   });
 }
 
-describe('versions: the rules DESIGN.md names', () => {
+describe('versions: the ordering and rules, spelled out', () => {
   test('1.0.dev1 < 1.0a1 < 1.0rc1 < 1.0 < 1.0+local < 1.0.post1, and epochs win', () => {
     const chain = ['1.0.dev1', '1.0a1', '1.0rc1', '1.0', '1.0+local', '1.0.post1', '1!0.5'];
     for (let i = 1; i < chain.length; i++) assert.equal(compareVersions(chain[i - 1]!, chain[i]!), -1);

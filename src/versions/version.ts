@@ -2,7 +2,7 @@
  * PEP 440 versions: parsing, the normal form, and packaging's order.
  *
  * Nothing here uses @renovatebot/pep440 (4.2.4). Its specifier matching is wrong in
- * places (see DESIGN.md), and its parsing and ordering cannot agree with packaging
+ * places (the README's "Dependencies" section has the measurements), and its parsing and ordering cannot agree with packaging
  * either: it reads local segments with Number() (`1.0+1e3` sorts as 1000, after
  * `1.0+999`), loses precision past 2^53 (`1.0.99999999999999999999` equals
  * `...98`), renders local labels with commas (`clean('1.0+ubuntu.1')` is

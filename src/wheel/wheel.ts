@@ -1,7 +1,7 @@
 /**
  * A wheel, opened and validated. Nothing downstream ever sees a wheel that failed a
  * check: the wheel spec says an installer must refuse files not listed in RECORD or
- * whose hash differs, and sidewheel also refuses everything else DESIGN.md lists.
+ * whose hash differs, and sidewheel also refuses everything else the README's "Safety" paragraph lists.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
