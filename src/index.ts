@@ -19,7 +19,7 @@ export { openWheel, validateWheel, type Wheel, type WheelFile } from './wheel/wh
 export { planDefaultInstall, type InstallPlan, type PlannedFile } from './install/plan.js';
 export { planSideInstall } from './install/side.js';
 export { installDefault, installSide, type InstallOptions, type SideInstallOptions, type InstallOutcome } from './install/install.js';
-export { loadWheels, type WheelInput, type LoadOptions } from './install/load.js';
+export { withWheels, type WheelInput, type LoadOptions } from './install/load.js';
 export { WheelCache } from './cache/wheel-cache.js';
 export { loadConfig, parseConfig, type Config } from './config.js';
 export { uninstall, parseRemovalTarget, type RemovalTarget, type Removed } from './install/uninstall.js';

@@ -101,7 +101,7 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
     for (const file of plan.files) {
       let staged: string;
       if ('copyOf' in file) {
-        staged = txn.stageCopy(file.target, file.copyOf.file, linkMode);
+        staged = txn.stageCopy(file.target, file.copyOf, linkMode);
         entry.rows.push({ path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) });
       } else {
         staged = txn.stageFile(file.target, file.data, file.executable);

@@ -5,12 +5,13 @@
  * requirement are kept, as pip does without --upgrade; a side install ignores them.
  */
 import path from 'node:path';
-import { isBundle, openBundle } from '../bundle/read.js';
+import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import type { Tag } from '../names.js';
 import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
 import { markerEnvironment } from '../python/markers.js';
-import { bufferSource, describeWheelhouse, directorySource, type CandidateSource } from '../resolve/candidates.js';
+import { describeWheelhouse, directorySource, type CandidateSource } from '../resolve/candidates.js';
 import { resolveWheelhouse, type ResolvedProject } from '../resolve/resolver.js';
+import { readWheelMetadata } from '../wheel/metadata-only.js';
 import { findInstalled } from './installed.js';
 import type { WheelInput } from './load.js';
 
@@ -27,12 +28,15 @@ export async function chooseFromWheelhouse(
   options: { readonly python: InterpreterInfo; readonly supported: readonly Tag[]; readonly keepInstalled: boolean },
 ): Promise<WheelhouseChoice> {
   const { python } = options;
-  const bundleBytes = new Map<string, Buffer>();
+  const bundled = new Map<string, BundleWheel>();
   let source: CandidateSource;
   if (await isBundle(from)) {
     const bundle = await openBundle(from);
-    for (const w of bundle.wheels) bundleBytes.set(w.fileName, w.bytes);
-    source = bufferSource(path.basename(from), bundle.wheels);
+    for (const w of bundle.wheels) bundled.set(w.fileName, w);
+    source = {
+      label: path.basename(from),
+      entries: bundle.wheels.map((w) => ({ fileName: w.fileName, path: null, loadMetadata: async () => (await readWheelMetadata(w.range, w.fileName)).metadata })),
+    };
   } else source = await directorySource(from);
 
   const installed = options.keepInstalled
@@ -44,8 +48,8 @@ export async function chooseFromWheelhouse(
     ...(installed ? { installed } : {}),
   });
   const inputs = resolution.wheels.map(({ wheel }): WheelInput => {
-    const bytes = bundleBytes.get(wheel.fileName);
-    return bytes ? { file: path.join(from, wheel.fileName), bytes } : { file: wheel.path ?? path.join(from, wheel.fileName) };
+    const member = bundled.get(wheel.fileName);
+    return member ? { file: path.join(from, wheel.fileName), range: member.range, sha256: member.sha256 } : { file: wheel.path ?? path.join(from, wheel.fileName) };
   });
   return { inputs, projects: resolution.projects };
 }

@@ -43,7 +43,7 @@ async function bundleInputs(file: string, options: ExpandOptions): Promise<Wheel
     throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
   }
   const chosen = options.allVersions ? suitable : bestPerProject(suitable);
-  return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), bytes: wheel.bytes }));
+  return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), range: wheel.range, sha256: wheel.sha256 }));
 }
 
 /** Per project, the highest version, then the best-ranked tags (a lower rank is better). */

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { fileMode } from '../fs-modes.js';
+import type { CachedCopy } from '../wheel/wheel.js';
 
 /** How files from the cache reach an environment. */
 export type LinkMode = 'clone' | 'copy' | 'hardlink';
@@ -56,11 +57,14 @@ export class Transaction {
    * copy-on-write where the filesystem can and copies where it cannot; `hardlink` shares
    * the file itself, so an edit in one place shows in the other.
    */
-  stageCopy(target: string, source: string, linkMode: LinkMode): string {
+  stageCopy(target: string, source: CachedCopy, linkMode: LinkMode): string {
     const staged = this.stagedPath();
-    if (linkMode === 'hardlink') fs.linkSync(source, staged);
+    // Unpacked for this install alone, on this filesystem: moving is the cheapest copy.
+    if (source.movable) fs.renameSync(source.file, staged);
+    else if (source.offset !== undefined) copyRange(source, staged);
+    else if (linkMode === 'hardlink') fs.linkSync(source.file, staged);
     // A copy keeps the cached file's mode, which was set from the same rules when it was cached.
-    else fs.copyFileSync(source, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
+    else fs.copyFileSync(source.file, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
     this.additions.push({ staged, target });
     return staged;
   }
@@ -148,6 +152,29 @@ function rollBack(dir: string): void {
     }
   }
 }
+
+/** Copy `size` bytes from `offset` of a file (a wheel stored in a bundle) in bounded chunks. */
+function copyRange(source: CachedCopy, staged: string): void {
+  const input = fs.openSync(source.file, 'r');
+  try {
+    const output = fs.openSync(staged, 'wx', fileMode(false));
+    try {
+      const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size, 1)));
+      for (let done = 0; done < source.size; ) {
+        const n = fs.readSync(input, buffer, 0, Math.min(buffer.length, source.size - done), source.offset! + done);
+        if (n === 0) throw new SidewheelError('IO', `${source.file} became shorter while it was copied`);
+        for (let written = 0; written < n; ) written += fs.writeSync(output, buffer, written, n - written);
+        done += n;
+      }
+    } finally {
+      fs.closeSync(output);
+    }
+  } finally {
+    fs.closeSync(input);
+  }
+}
+
+const COPY_CHUNK = 4 << 20;
 
 function writeJournal(dir: string, journal: Journal): void {
   const tmp = path.join(dir, JOURNAL + '.tmp');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { normalizeName, parseWheelFilename } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { siteDirs } from '../install/installed.js';
-import { readArchive } from '../wheel/archive.js';
+import { ZipFile } from '../wheel/archive.js';
 import { parseHeaders, type HeaderFields } from '../wheel/headers.js';
 import type { Wheel } from '../wheel/wheel.js';
 
@@ -78,13 +78,17 @@ async function readDirectory(location: string): Promise<SideVersion | null> {
 
 async function readZip(location: string): Promise<SideVersion | null> {
   parseWheelFilename(path.basename(location));
-  const archive = await readArchive(location);
-  const names = archive.entries.map((e) => e.name);
-  const distInfo = names.map((n) => n.split('/')[0]!).find((n) => n.endsWith('.dist-info'));
-  const metadataEntry = archive.entries.find((e) => e.name === `${distInfo}/METADATA`);
-  if (!distInfo || !metadataEntry) return null;
-  const metadata = parseHeaders(metadataEntry.data.toString('utf8'));
-  return describe(metadata, { wheel: path.basename(location), location, format: 'zip', distInfo, dataDir: distInfo.replace(/\.dist-info$/, '.data'), names });
+  const zip = ZipFile.open(location);
+  try {
+    const names = zip.entries.map((e) => e.name);
+    const distInfo = names.map((n) => n.split('/')[0]!).find((n) => n.endsWith('.dist-info'));
+    const metadataEntry = zip.entries.find((e) => e.name === `${distInfo}/METADATA`);
+    if (!distInfo || !metadataEntry) return null;
+    const metadata = parseHeaders(zip.readSmall(metadataEntry).toString('utf8'));
+    return describe(metadata, { wheel: path.basename(location), location, format: 'zip', distInfo, dataDir: distInfo.replace(/\.dist-info$/, '.data'), names });
+  } finally {
+    zip.close();
+  }
 }
 
 interface Layout {

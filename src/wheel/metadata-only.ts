@@ -9,6 +9,7 @@ import path from 'node:path';
 import yauzl from 'yauzl';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename, type WheelFilename } from '../names.js';
+import { ZipFile, type ByteRange } from './archive.js';
 import { parseHeaders, type HeaderFields } from './headers.js';
 
 export interface WheelMetadata {
@@ -23,18 +24,41 @@ export interface WheelMetadata {
 const MAX_METADATA_BYTES = 32 * 1024 * 1024;
 const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true };
 
-/** Reads only the central directory and `*.dist-info/METADATA`. Throws BAD_FILENAME or BAD_WHEEL. */
-export async function readWheelMetadata(file: string): Promise<WheelMetadata> {
-  const filename = parseWheelFilename(path.basename(file));
-  let zip: yauzl.ZipFile;
+/**
+ * Reads only the central directory and `*.dist-info/METADATA`, of a wheel file or of a
+ * wheel stored inside another file (`fileName` then names it). Throws BAD_FILENAME or BAD_WHEEL.
+ */
+export async function readWheelMetadata(source: string | ByteRange, fileName?: string): Promise<WheelMetadata> {
+  const filename = parseWheelFilename(path.basename(fileName ?? (typeof source === 'string' ? source : source.file)));
+  let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(file, ZIP_OPTIONS);
+    zip = ZipFile.open(source);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw badWheel(filename.filename, 'cannot read it (no such file)');
-    throw badWheel(filename.filename, `not a valid zip archive (${(e as Error).message})`);
+    if (e instanceof SidewheelError && / cannot read \(no such file\)$/.test(e.message)) throw badWheel(filename.filename, 'cannot read it (no such file)');
+    if (e instanceof SidewheelError) throw badWheel(filename.filename, e.message.slice(e.message.indexOf(': ') + 2));
+    throw e;
   }
-  return readFrom(filename, zip);
+  try {
+    const found = zip.entries.filter((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+    const entry = found[0];
+    if (entry === undefined) throw badWheel(filename.filename, 'no .dist-info/METADATA in the archive');
+    if (found.length > 1) {
+      const dirs = found.map((e) => e.name.split('/')[0]).sort();
+      throw badWheel(filename.filename, `${found.length} .dist-info directories (${dirs.join(', ')}); a wheel has exactly one`);
+    }
+    if (entry.size > MAX_METADATA_BYTES) throw badWheel(filename.filename, `${entry.name} says it is ${entry.size} bytes; refusing to inflate it`);
+    if (entry.flags & 1) throw badWheel(filename.filename, `entry ${entry.name} is encrypted`);
+    let text: string;
+    try {
+      text = zip.readSmall(entry).toString('utf8');
+    } catch (e) {
+      if (e instanceof SidewheelError) throw badWheel(filename.filename, e.message.slice(e.message.indexOf(': ') + 2));
+      throw e;
+    }
+    return { filename, distInfo: entry.name.split('/')[0] ?? '', metadata: parseHeaders(text) };
+  } finally {
+    zip.close();
+  }
 }
 
 /** The same for a wheel held in memory (a bundle's member); `fileName` is its wheel file name. */

@@ -67,7 +67,7 @@ export function formatRecord(rows: readonly RecordRow[]): string {
 }
 
 // RECORD spells algorithms as Python's hashlib does; node names a few differently.
-const NODE_HASH_NAMES: Readonly<Record<string, string>> = {
+export const NODE_HASH_NAMES: Readonly<Record<string, string>> = {
   sha3_256: 'sha3-256',
   sha3_384: 'sha3-384',
   sha3_512: 'sha3-512',
