@@ -5,7 +5,7 @@
  * version, then the best-ranked tags; for a side install, every suitable wheel.
  */
 import path from 'node:path';
-import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
+import type { BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename, type Tag } from '../names.js';
 import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
@@ -24,14 +24,15 @@ export interface ExpandOptions {
 export async function expandInputs(args: readonly string[], options: ExpandOptions): Promise<WheelInput[]> {
   const inputs: WheelInput[] = [];
   for (const arg of args) {
-    if (arg.endsWith('.whl') || !(await isBundle(arg))) inputs.push({ file: arg });
+    // The bundle reader (and its TOML parser) loads only when something may be a bundle.
+    if (arg.endsWith('.whl') || !(await (await import('../bundle/read.js')).isBundle(arg))) inputs.push({ file: arg });
     else inputs.push(...(await bundleInputs(arg, options)));
   }
   return inputs;
 }
 
 async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
-  const bundle = await openBundle(file);
+  const bundle = await (await import('../bundle/read.js')).openBundle(file);
   const fits = (spec: string | null): boolean => supportsPython(spec, options.python);
   if (!fits(bundle.requiresPython)) {
     throw new SidewheelError('UNSUPPORTED_TAGS', `${path.basename(file)}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
