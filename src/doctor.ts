@@ -42,8 +42,9 @@ export async function diagnose(python: InterpreterInfo): Promise<string[]> {
 export async function doctor(python: InterpreterInfo, fix: boolean): Promise<DoctorReport> {
   const problems = await diagnose(python);
   if (!fix || problems.length === 0) return { problems, fixed: false };
-  await changeEnvironment({ python, compile: true }, async (state) => ({
-    change: { plans: [], removals: [], sidesAfter: await state.sides() },
+  // The index is rebuilt from what is on disk, not from itself.
+  await changeEnvironment({ python, compile: true }, async () => ({
+    change: { plans: [], removals: [], sidesAfter: await scanSideVersions(python) },
     result: undefined,
   }));
   return { problems, fixed: true };

@@ -3,7 +3,7 @@ import { normalizeName } from './names.js';
 import type { InterpreterInfo } from './python/interpreter.js';
 import { compareVersions, isValidVersion } from './versions.js';
 import { findInstalled } from './install/installed.js';
-import { scanSideVersions } from './runtime/side-versions.js';
+import { knownSideVersions } from './runtime/side-versions.js';
 
 export type DistributionFormat = 'installed' | 'directory' | 'zip';
 
@@ -23,7 +23,7 @@ export async function listDistributions(python: InterpreterInfo): Promise<ListRo
     path: d.distInfoDir,
     format: 'installed' as const,
   }));
-  const sides: ListRow[] = (await scanSideVersions(python)).map((s) => ({
+  const sides: ListRow[] = (await knownSideVersions(python)).map((s) => ({
     name: s.name,
     version: s.version,
     default: false,
