@@ -5,15 +5,14 @@
  * it in one transaction. When the set of side versions changes, the runtime and its
  * index are re-rendered in the same transaction.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { runtimePlan, RUNTIME_NAME } from '../runtime/render.js';
-import { scanSideVersions, type SideVersion } from '../runtime/side-versions.js';
+import { runtimeChange, RUNTIME_NAME } from '../runtime/render.js';
+import { knownSideVersions, type SideVersion } from '../runtime/side-versions.js';
 import { counter, type ProgressListener } from '../progress.js';
 import { formatRecord, recordRowFor, type RecordRow } from '../wheel/record.js';
 import { compileBytecode, type CompileJob } from './bytecode.js';
-import { cleanupRoots, filesToRemove, findByName, findInstalled, type InstalledDistribution } from './installed.js';
+import { cleanupRoots, findByName, findInstalled, type InstalledDistribution } from './installed.js';
 import { withEnvironmentLock } from './lock.js';
 import type { InstallPlan } from './plan.js';
 import { recoverInterrupted, Transaction, type LinkMode } from './transaction.js';
@@ -49,15 +48,15 @@ export async function changeEnvironment<T>(
   return withEnvironmentLock(workDir, async () => {
     recoverInterrupted(workDir);
     let sides: Promise<readonly SideVersion[]> | undefined;
-    const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= scanSideVersions(python)) };
+    const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= knownSideVersions(python)) };
     const { change, result } = await decide(state);
     if (!change) return result;
     const removals = [...change.removals];
     let runtime: InstallPlan | null = null;
     if (change.sidesAfter) {
-      const previous = findByName(state.installed, RUNTIME_NAME);
-      if (previous) removals.push(...(await filesToRemove(previous, python)));
-      runtime = runtimePlan(python, change.sidesAfter);
+      const update = await runtimeChange(python, change.sidesAfter, findByName(state.installed, RUNTIME_NAME));
+      removals.push(...update.removals);
+      runtime = update.plan;
     }
     const txn = Transaction.begin(workDir);
     try {
@@ -97,7 +96,7 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
   const jobs: CompileJob[] = [];
   const owner = new Map<string, StagedPlan>();
   const stagedPlans: StagedPlan[] = plans.map((plan) => {
-    const entry: StagedPlan = { plan, rows: [] };
+    const entry: StagedPlan = { plan, rows: [...(plan.keptRows ?? [])] };
     for (const file of plan.files) {
       let staged: string;
       if ('copyOf' in file) {
@@ -116,10 +115,10 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
     }
     return entry;
   });
-  for (const compiled of await compileBytecode(python, jobs)) {
+  for (const compiled of await compileBytecode(python, jobs, options.onProgress)) {
     const entry = owner.get(compiled.output)!;
     txn.adoptStaged(compiled.output, compiled.target);
-    entry.rows.push(recordRowFor(relativeTo(entry.plan, compiled.target), await readFile(compiled.output)));
+    entry.rows.push({ path: relativeTo(entry.plan, compiled.target), hash: compiled.hash, size: String(compiled.size) });
   }
   for (const { plan, rows } of stagedPlans) {
     if (plan.distInfoDir === null) continue;

@@ -1,9 +1,12 @@
 /**
- * Bytecode compiled by the target interpreter, in one process for all files. Sources are
- * compiled where they are staged, with `dfile` set to their final path so tracebacks
- * and `co_filename` name the installed file, exactly as compiling in place would.
+ * Bytecode compiled by the target interpreter, on every core: the jobs are dealt out to
+ * a small pool of interpreter processes. Sources are compiled where they are staged,
+ * with `dfile` set to their final path so tracebacks and `co_filename` name the
+ * installed file, exactly as compiling in place would.
  */
-import { loadExeca } from '../execa-lazy.js';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { counter, type ProgressListener } from '../progress.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 
 export interface CompileJob {
@@ -19,26 +22,69 @@ export interface CompiledFile {
   readonly output: string;
   /** The final `__pycache__/...pyc` path of the compiled file. */
   readonly target: string;
+  /** Its RECORD hash (`sha256=...`) and size, computed by the worker that wrote it. */
+  readonly hash: string;
+  readonly size: number;
 }
 
-// Failures are skipped silently, as pip does: a wheel may ship files that are not valid
-// for this Python (templates, py2-only tests), and they must not block the install.
+// One line out per job, as it is done (the progress bar counts them): the final .pyc
+// path, its RECORD hash and size, or nothing when the source does not compile. Failures are skipped silently, as
+// pip does: a wheel may ship files that are not valid for this Python (templates,
+// py2-only tests), and they must not block the install. A worker whose parent is gone
+// (killed) stops rather than keep writing.
 const COMPILE_SCRIPT = String.raw`
-import importlib.util, json, py_compile, sys
-done = []
-for job in json.load(sys.stdin):
+import base64, hashlib, importlib.util, json, os, py_compile, sys
+parent = int(sys.argv[1])
+out = sys.stdout
+for source, target, output in json.load(sys.stdin):
+    if os.getppid() != parent:
+        sys.exit(1)
     try:
-        py_compile.compile(job["source"], cfile=job["output"], dfile=job["target"], doraise=True)
+        py_compile.compile(source, cfile=output, dfile=target, doraise=True)
+        with open(output, "rb") as f:
+            data = f.read()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        done = "%s\tsha256=%s\t%d" % (importlib.util.cache_from_source(target), digest, len(data))
     except Exception:
-        continue
-    done.append({"output": job["output"], "target": importlib.util.cache_from_source(job["target"])})
-json.dump(done, sys.stdout)
+        done = ""
+    out.write(done + "\n")
+    out.flush()
 `;
 
-export async function compileBytecode(python: InterpreterInfo, jobs: readonly CompileJob[]): Promise<CompiledFile[]> {
+/** Below this many files per worker, another interpreter's start costs more than it saves. */
+const MIN_JOBS_PER_WORKER = 24;
+
+export async function compileBytecode(python: InterpreterInfo, jobs: readonly CompileJob[], onProgress?: ProgressListener): Promise<CompiledFile[]> {
   if (jobs.length === 0) return [];
-  const execa = await loadExeca();
-  const result = await execa(python.executable, ['-I', '-c', COMPILE_SCRIPT], { input: JSON.stringify(jobs), reject: false });
-  if (result.exitCode !== 0) return [];
-  return JSON.parse(String(result.stdout)) as CompiledFile[];
+  const tick = counter(onProgress, 'compiling bytecode', jobs.length);
+  const workers = Math.max(1, Math.min(availableParallelism(), Math.floor(jobs.length / MIN_JOBS_PER_WORKER)));
+  // Dealt round-robin: files of one package, often of similar size, spread over the pool.
+  const shares = Array.from({ length: workers }, (_, w) => jobs.filter((_, i) => i % workers === w));
+  const results = await Promise.all(shares.map((share) => compileShare(python, share, tick)));
+  return results.flat();
+}
+
+function compileShare(python: InterpreterInfo, share: readonly CompileJob[], tick: () => void): Promise<CompiledFile[]> {
+  return new Promise((resolve) => {
+    const child = spawn(python.executable, ['-I', '-c', COMPILE_SCRIPT, String(process.pid)], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const compiled: CompiledFile[] = [];
+    let pending = '';
+    let next = 0;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const job = share[next++];
+        const [target, hash, size] = line.split('\t');
+        if (job && target && hash && size) compiled.push({ output: job.output, target, hash, size: Number(size) });
+        tick();
+      }
+    });
+    // An interpreter that cannot run at all compiles nothing; the install goes on without bytecode.
+    child.on('error', () => resolve([]));
+    child.on('close', (code) => resolve(code === 0 ? compiled : []));
+    child.stdin.on('error', () => {});
+    child.stdin.end(JSON.stringify(share.map((j) => [j.source, j.target, j.output])));
+  });
 }
