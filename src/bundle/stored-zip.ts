@@ -5,8 +5,7 @@
  * DOS timestamps (UTF-8 names, no extra fields, zip64 only where sizes need it).
  */
 import fs from 'node:fs';
-import { crc32 } from '../wheel/archive.js';
-import type { ByteRange } from '../wheel/archive.js';
+import { crc32, forEachChunk, type ByteRange } from '../wheel/archive.js';
 
 export interface StoredMember {
   readonly name: string;
@@ -25,7 +24,6 @@ const VERSION_MADE_BY = (3 << 8) | 63;
 const NEEDED = 20;
 const NEEDED_ZIP64 = 45;
 const MAX32 = 0xffffffff;
-const CHUNK = 4 << 20;
 
 /** Write the members and the central directory to `fd` from its start; returns the size written. */
 export function writeStoredZip(fd: number, members: readonly StoredMember[], options: StoredZipOptions): number {
@@ -132,22 +130,14 @@ function copyData(source: Buffer | ByteRange, put: (chunk: Buffer, at: number) =
     put(source, 0);
     return crc32(source);
   }
-  const fd = fs.openSync(source.file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(source.size, 1)));
-    let crc = 0;
-    for (let done = 0; done < source.size; ) {
-      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, source.size - done), source.offset + done);
-      if (n === 0) throw new Error(`${source.file} became shorter while it was bundled`);
-      const chunk = buffer.subarray(0, n);
-      crc = crc32(chunk, crc);
-      put(chunk, done);
-      done += n;
-    }
-    return crc;
-  } finally {
-    fs.closeSync(fd);
-  }
+  let crc = 0;
+  let at = 0;
+  forEachChunk(source, (chunk) => {
+    crc = crc32(chunk, crc);
+    put(chunk, at);
+    at += chunk.length;
+  });
+  return crc;
 }
 
 /** DOS date and time from a Date's local fields, clamped to 1980-2107 (as yazl does). */

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { fileMode } from '../fs-modes.js';
+import { forEachChunk } from '../wheel/archive.js';
 import type { CachedCopy } from '../wheel/wheel.js';
 
 /** How files from the cache reach an environment. */
@@ -58,10 +59,13 @@ export class Transaction {
    * the file itself, so an edit in one place shows in the other.
    */
   stageCopy(target: string, source: CachedCopy, linkMode: LinkMode): string {
+    // Unpacked for this install alone, hidden, beside the environment: it is staged where it is.
+    if (source.movable) {
+      this.adoptStaged(source.file, target);
+      return source.file;
+    }
     const staged = this.stagedPath();
-    // Unpacked for this install alone, on this filesystem: moving is the cheapest copy.
-    if (source.movable) fs.renameSync(source.file, staged);
-    else if (source.offset !== undefined) copyRange(source, staged);
+    if (source.offset !== undefined) copyRange(source, staged);
     else if (linkMode === 'hardlink') fs.linkSync(source.file, staged);
     // A copy keeps the cached file's mode, which was set from the same rules when it was cached.
     else fs.copyFileSync(source.file, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
@@ -69,7 +73,7 @@ export class Transaction {
     return staged;
   }
 
-  /** Adopt a file some other process wrote at `staged` (inside this transaction's directory). */
+  /** Adopt a file written elsewhere at `staged`: by another process in this transaction's directory, or unpacked hidden beside the environment (same filesystem). */
   adoptStaged(staged: string, target: string): void {
     this.additions.push({ staged, target });
   }
@@ -153,28 +157,17 @@ function rollBack(dir: string): void {
   }
 }
 
-/** Copy `size` bytes from `offset` of a file (a wheel stored in a bundle) in bounded chunks. */
+/** Copy a range of a file (a wheel stored in a bundle) in bounded chunks. */
 function copyRange(source: CachedCopy, staged: string): void {
-  const input = fs.openSync(source.file, 'r');
+  const output = fs.openSync(staged, 'wx', fileMode(false));
   try {
-    const output = fs.openSync(staged, 'wx', fileMode(false));
-    try {
-      const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size, 1)));
-      for (let done = 0; done < source.size; ) {
-        const n = fs.readSync(input, buffer, 0, Math.min(buffer.length, source.size - done), source.offset! + done);
-        if (n === 0) throw new SidewheelError('IO', `${source.file} became shorter while it was copied`);
-        for (let written = 0; written < n; ) written += fs.writeSync(output, buffer, written, n - written);
-        done += n;
-      }
-    } finally {
-      fs.closeSync(output);
-    }
+    forEachChunk({ file: source.file, offset: source.offset ?? 0, size: source.size }, (chunk) => {
+      for (let written = 0; written < chunk.length; ) written += fs.writeSync(output, chunk, written, chunk.length - written);
+    });
   } finally {
-    fs.closeSync(input);
+    fs.closeSync(output);
   }
 }
-
-const COPY_CHUNK = 4 << 20;
 
 function writeJournal(dir: string, journal: Journal): void {
   const tmp = path.join(dir, JOURNAL + '.tmp');

@@ -81,6 +81,7 @@ const DEFLATED = 8;
 /** Members up to this size are read and inflated in one synchronous step. */
 export const SMALL_MEMBER = 1 << 20;
 const CHUNK = 1 << 20;
+const LOCAL_EXTRA_GUESS = 64;
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 
@@ -139,32 +140,40 @@ export class ZipFile {
   }
 
   localHeader(entry: ZipEntry): LocalHeader {
-    if (entry.localHeaderOffset + 30 > this.size) throw this.broken(`entry ${entry.name}'s local header is beyond the end of the file`);
-    const header = this.read(entry.localHeaderOffset, 30);
-    if (header.readUInt32LE(0) !== 0x04034b50) throw this.broken(`invalid local file header signature for ${entry.name}`);
-    const nameLength = header.readUInt16LE(26);
-    const dataStart = entry.localHeaderOffset + 30 + nameLength + header.readUInt16LE(28);
-    if (dataStart + entry.compressedSize > this.size) throw this.broken(`entry ${entry.name} is truncated (file data overflows file bounds)`);
-    return {
-      nameRaw: this.read(entry.localHeaderOffset + 30, nameLength),
-      flags: header.readUInt16LE(6),
-      method: header.readUInt16LE(8),
-      crc32: header.readUInt32LE(14),
-      compressedSize: header.readUInt32LE(18),
-      size: header.readUInt32LE(22),
-      dataStart,
-    };
+    return this.localHeaderIn(entry, 0).header;
   }
 
-  /** Where a stored member's bytes sit in the underlying file. */
-  storedRange(entry: ZipEntry, file: string): ByteRange {
-    return { file, offset: this.base + this.localHeader(entry).dataStart, size: entry.compressedSize };
+  /**
+   * A member's local header, read together with up to `dataBytes` of what follows it
+   * (one read for a small member: header, name, extra field and data).
+   */
+  private localHeaderIn(entry: ZipEntry, dataBytes: number): { header: LocalHeader; block: Buffer } {
+    const at = entry.localHeaderOffset;
+    if (at + 30 > this.size) throw this.broken(`entry ${entry.name}'s local header is beyond the end of the file`);
+    // The local name and extra field are usually what the central directory says; read that much, and more if not.
+    let block = this.read(at, Math.min(this.size - at, 30 + entry.nameRaw.length + LOCAL_EXTRA_GUESS + dataBytes));
+    if (block.readUInt32LE(0) !== 0x04034b50) throw this.broken(`invalid local file header signature for ${entry.name}`);
+    const nameLength = block.readUInt16LE(26);
+    const dataOffset = 30 + nameLength + block.readUInt16LE(28);
+    const dataStart = at + dataOffset;
+    if (dataStart + entry.compressedSize > this.size) throw this.broken(`entry ${entry.name} is truncated (file data overflows file bounds)`);
+    if (block.length < dataOffset + dataBytes) block = this.read(at, dataOffset + dataBytes);
+    const header = {
+      nameRaw: block.subarray(30, 30 + nameLength),
+      flags: block.readUInt16LE(6),
+      method: block.readUInt16LE(8),
+      crc32: block.readUInt32LE(14),
+      compressedSize: block.readUInt32LE(18),
+      size: block.readUInt32LE(22),
+      dataStart,
+    };
+    return { header, block: block.subarray(dataOffset, dataOffset + dataBytes) };
   }
 
   /** A small member's bytes, in one synchronous read and inflate. */
   readSmall(entry: ZipEntry): Buffer {
     checkMethod(this, entry);
-    const raw = this.read(this.localHeader(entry).dataStart, entry.compressedSize);
+    const raw = this.localHeaderIn(entry, entry.compressedSize).block;
     let data = raw;
     if (entry.method === DEFLATED) {
       try {
@@ -391,8 +400,10 @@ export function readArchive(source: string | ByteRange): Archive {
 }
 
 export interface UnpackOptions {
-  /** Where members are written, each at its own path below; null to only hash them. */
+  /** Where members are written (null to only hash them): each at its own path below, or `flat`, by number. */
   readonly dest: string | null;
+  /** Name files by their position rather than their path: no directories to make (nothing reads them by path). */
+  readonly flat: boolean;
   /** Whether what is unpacked may be moved away by its user (it is nobody else's). */
   readonly movable: boolean;
   /** Hash algorithms besides sha256 wanted for a member (hashlib names). */
@@ -403,21 +414,26 @@ export interface UnpackOptions {
 /** Metadata files (directly inside a top-level `.dist-info`) are kept in memory: validation reads them. */
 const KEPT = /^[^/]+\.dist-info\/[^/]+$/;
 
-/** The sha256 of a whole file or range, read sequentially in bounded chunks. */
-export function sha256Of(range: ByteRange): string {
-  const hash = createHash('sha256');
+/** Hand a file range's bytes to `onChunk` in order, read sequentially in bounded chunks (the buffer is reused). */
+export function forEachChunk(range: ByteRange, onChunk: (chunk: Buffer) => void): void {
   const fd = fs.openSync(range.file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(Math.min(CHUNK * 4, Math.max(range.size, 1)));
     for (let at = 0; at < range.size; ) {
       const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, range.size - at), range.offset + at);
       if (n === 0) throw new SidewheelError('IO', `${range.file} became shorter while it was read`);
-      hash.update(buffer.subarray(0, n));
+      onChunk(buffer.subarray(0, n));
       at += n;
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The sha256 of a whole file or range. */
+export function sha256Of(range: ByteRange): string {
+  const hash = createHash('sha256');
+  forEachChunk(range, (chunk) => hash.update(chunk));
   return hash.digest('hex');
 }
 
@@ -430,8 +446,8 @@ export function sha256Of(range: ByteRange): string {
 export async function unpackArchive(zip: ZipFile, file: string, entries: readonly ZipEntry[], options: UnpackOptions): Promise<Archive> {
   const made = new Set<string>();
   const out: ArchiveEntry[] = [];
-  for (const entry of entries) {
-    const target = options.dest === null ? null : path.join(options.dest, ...entry.name.split('/'));
+  for (const [i, entry] of entries.entries()) {
+    const target = options.dest === null ? null : options.flat ? path.join(options.dest, String(i)) : path.join(options.dest, ...entry.name.split('/'));
     const hashes = new Map<string, Hash>([['sha256', createHash('sha256')]]);
     for (const algorithm of options.extraDigests(entry.name)) hashes.set(algorithm, createHash(NODE_HASH_NAMES[algorithm] ?? algorithm));
     const fd = target === null ? null : openTarget(zip, entry, target, options.modeOf(entry), made);

@@ -101,6 +101,8 @@ export async function openWheel(source: string | ByteRange, options: OpenOptions
     const archive = await unpackArchive(zip, file, entries, {
       dest: options.dest,
       movable: options.movable === true,
+      // What is unpacked only to be moved into place needs no directory tree.
+      flat: options.movable === true,
       extraDigests: (name) => {
         const algorithm = algorithms.get(name);
         return algorithm && algorithm !== 'sha256' && ACCEPTED_HASHES.has(algorithm) ? [algorithm] : [];
