@@ -30,12 +30,18 @@ describe('side installs beside an unchanged runtime', { skip: python ? false : '
     return new Map(readdirSync(dir).map((n) => [n, statSync(path.join(dir, n)).mtimeMs]));
   };
 
-  test('only the index and RECORD change; bytecode is kept and RECORD stays true', async () => {
-    const env = makeVenv(python!.executable, path.join(work.dir, 'venv'));
+  /** A venv with the runtime and one side version (`first`), and a second wheel to add. */
+  const withOneSide = async (label: string, first: string, second: string): Promise<{ env: string; site: string; two: string }> => {
+    const env = makeVenv(python!.executable, path.join(work.dir, label));
     const site = runPython(env, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).stdout.trim();
-    const one = await writeWheel(work.dir, { name: 'first', version: '1.0', files: { 'first/__init__.py': '' } });
-    const two = await writeWheel(work.dir, { name: 'second', version: '1.0', files: { 'second/__init__.py': '' } });
+    const one = await writeWheel(work.dir, { name: first, version: '1.0', files: { [`${first}/__init__.py`]: '' } });
+    const two = await writeWheel(work.dir, { name: second, version: '1.0', files: { [`${second}/__init__.py`]: '' } });
     assert.equal(runCli(['install', '--side', '--no-compile', '--python', env, one]).status, 0);
+    return { env, site, two };
+  };
+
+  test('only the index and RECORD change; bytecode is kept and RECORD stays true', async () => {
+    const { env, site, two } = await withOneSide('venv', 'first', 'second');
     const pycs = bytecode(site);
     assert.ok(pycs.size > 0, 'the runtime got bytecode');
     const before = recordRows(site);
@@ -55,11 +61,7 @@ describe('side installs beside an unchanged runtime', { skip: python ? false : '
   });
 
   test('a runtime file that differs is rendered again in full', async () => {
-    const env = makeVenv(python!.executable, path.join(work.dir, 'venv-edited'));
-    const site = runPython(env, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).stdout.trim();
-    const one = await writeWheel(work.dir, { name: 'third', version: '1.0', files: { 'third/__init__.py': '' } });
-    const two = await writeWheel(work.dir, { name: 'fourth', version: '1.0', files: { 'fourth/__init__.py': '' } });
-    assert.equal(runCli(['install', '--side', '--no-compile', '--python', env, one]).status, 0);
+    const { env, site, two } = await withOneSide('venv-edited', 'third', 'fourth');
     const hook = path.join(site, 'sidewheel.pth');
     const original = readFileSync(hook);
     writeFileSync(hook, '# edited by hand\n');
