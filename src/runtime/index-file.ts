@@ -3,7 +3,7 @@
  * CLI after every change so that nothing is scanned at interpreter start.
  */
 import { normalizeName } from '../names.js';
-import { compareVersions } from '../versions.js';
+import { compareVersions, parseVersion } from '../versions.js';
 import type { SideFormat, SideVersion } from './side-versions.js';
 
 export const INDEX_FILE = 'index.json';
@@ -23,7 +23,9 @@ interface IndexEntry {
 
 export function renderIndex(sides: readonly SideVersion[]): string {
   const projects: Record<string, { name: string; side: IndexEntry[] }> = {};
-  const ordered = [...sides].sort((a, b) => -compareVersions(a.version, b.version) || (a.wheel < b.wheel ? -1 : 1));
+  // Each version parsed once, not at every comparison (thousands of side versions).
+  const keyed = sides.map((side) => ({ side, version: parseVersion(side.version) }));
+  const ordered = keyed.sort((a, b) => -compareVersions(a.version, b.version) || (a.side.wheel < b.side.wheel ? -1 : 1)).map((k) => k.side);
   for (const side of ordered) {
     const key = normalizeName(side.name);
     const project = (projects[key] ??= { name: side.name, side: [] });
