@@ -42,3 +42,21 @@ export function report(title: string, times: Map<string, number[]>, baseline: st
     console.log(`  ${label.padEnd(34)} median ${m.toFixed(1).padStart(8)} ms   ${ratio}   (n=${values.length})`);
   }
 }
+
+/** Peak resident memory of one run of a command, in MB, from GNU time; null when /usr/bin/time is missing. */
+export function peakRssMb(c: Contender): number | null {
+  c.prepare?.();
+  const r = spawnSync('/usr/bin/time', ['-v', ...c.command()], { encoding: 'utf8', env: { ...process.env, ...c.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error) return null;
+  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr.trim().slice(-400)}`);
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  return kb === undefined ? null : Number(kb) / 1024;
+}
+
+/** Print each contender's peak RSS (one run each), beside `report`'s timings. */
+export function reportPeakRss(contenders: readonly Contender[]): void {
+  for (const c of contenders) {
+    const mb = peakRssMb(c);
+    console.log(`  ${c.label.padEnd(34)} peak RSS ${mb === null ? 'n/a (no /usr/bin/time)' : `${mb.toFixed(0).padStart(6)} MB`}`);
+  }
+}

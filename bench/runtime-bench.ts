@@ -18,7 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeWheel } from '../test/helpers/wheels.js';
+import { wheelEntries, writeWheel } from '../test/helpers/wheels.js';
+import { writeZip } from '../test/helpers/zip.js';
 import { interleave, median, report, type Contender } from './measure.js';
 import { CLI, wheelsOf } from './setup.js';
 
@@ -169,10 +170,41 @@ export async function runtimeBench(work: string, base: string, rounds: number): 
   const added = m(importsRequires!) - m(importsDefault!);
   console.log(`  activation adds ${added.toFixed(1)} ms (difference of medians; goal <= ${ACTIVATION_GOAL_MS} ms: ${added <= ACTIVATION_GOAL_MS ? 'met' : 'MISSED'})`);
 
+  sideVersionsScale(root, base, sides, rounds);
+
   if (anchorWheel) {
     report(`anchor, ${path.basename(anchorWheel)} as the default: ${rounds} interleaved rounds`, pick(plainPass!, anchorLabel!), plainPass!);
     console.log(`  import pkg_resources costs ${(m(anchorLabel!) - m(plainPass!)).toFixed(1)} ms over python -c pass`);
   } else {
     console.log('\nanchor: skipped (no setuptools wheel whose pkg_resources imports on this interpreter)');
   }
+}
+
+/**
+ * What 1,000 side versions cost the CLI: a side install of one more wheel there against
+ * the same into an environment with none (goal <= 1.2x), and `sidewheel list` against
+ * the runtime's own `python -m sidewheel list` (goal <= 1.5x).
+ */
+function sideVersionsScale(root: string, base: string, crowded: string, rounds: number): void {
+  const empty = venv(base, path.join(root, 'side-empty'));
+  cli('list', '--python', empty);
+  const spec = { name: 'swbench-extra', version: '1.0', files: { 'swbench_extra/__init__.py': 'X = 1\n' } };
+  const wheelDir = path.join(root, 'extra');
+  mkdirSync(wheelDir, { recursive: true });
+  const wheel = path.join(wheelDir, 'swbench_extra-1.0-py3-none-any.whl');
+  writeFileSync(wheel, writeZip(wheelEntries(spec)));
+  // Both environments hold the runtime before timing: only the side version comes and goes.
+  for (const python of [empty, crowded]) cli('install', '--side', '--no-compile', '--python', python, wheel);
+  const uninstall = (python: string) => (): void => cli('uninstall', '--python', python, 'swbench-extra==1.0');
+  const install = (python: string): string[] => [process.execPath, CLI, 'install', '--side', '--no-compile', '--no-cache', '--python', python, wheel];
+  const contenders: Contender[] = [
+    { label: 'side install, 1000 side versions', prepare: uninstall(crowded), command: () => install(crowded) },
+    { label: 'side install, no side versions', prepare: uninstall(empty), command: () => install(empty) },
+  ];
+  report('side install of one wheel, by side versions already present', interleave(contenders, Math.max(5, Math.floor(rounds / 4))), contenders[1]!.label);
+  const list: Contender[] = [
+    { label: 'sidewheel list (1000 side versions)', command: () => [process.execPath, CLI, 'list', '--python', crowded] },
+    { label: 'python -m sidewheel list', command: () => [crowded, '-m', 'sidewheel', 'list'] },
+  ];
+  report('list with 1000 side versions', interleave(list, Math.max(5, Math.floor(rounds / 4))), list[1]!.label);
 }

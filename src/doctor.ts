@@ -118,8 +118,9 @@ export async function doctor(python: InterpreterInfo, fix: boolean): Promise<Doc
   if (!fix || !problems.some((p) => p.fixable)) return { problems, fixed: false, remaining: problems };
   const empty = await emptyDistInfos(python);
   await changeEnvironment({ python, compile: true }, async (state) => {
-    const rewriteRuntime = !runtimeOccupant(state.installed) && (state.installed.some(isRuntime) || (await state.sides()).length > 0);
-    return { change: { plans: [], removals: empty, sidesAfter: rewriteRuntime ? await state.sides() : null }, result: undefined };
+    // The index is rebuilt from what is on disk, not from itself.
+    const rewriteRuntime = !runtimeOccupant(state.installed) && (state.installed.some(isRuntime) || (await scanSideVersions(python)).length > 0);
+    return { change: { plans: [], removals: empty, sidesAfter: rewriteRuntime ? await scanSideVersions(python) : null }, result: undefined };
   });
   return { problems, fixed: true, remaining: await diagnose(python) };
 }

@@ -22,7 +22,7 @@ export { openWheel, validateWheel, type Wheel, type WheelFile } from './wheel/wh
 export { planDefaultInstall, type InstallPlan, type PlannedFile } from './install/plan.js';
 export { planSideInstall } from './install/side.js';
 export { installDefault, installSide, type InstallOptions, type SideInstallOptions, type InstallOutcome } from './install/install.js';
-export { loadWheels, type WheelInput, type LoadOptions } from './install/load.js';
+export { withWheels, type WheelInput, type LoadOptions } from './install/load.js';
 export { WheelCache } from './cache/wheel-cache.js';
 export { loadConfig, parseConfig, type Config } from './config.js';
 export { uninstall, parseRemovalTarget, type RemovalTarget, type Removed } from './install/uninstall.js';
@@ -32,7 +32,7 @@ export { resolveRequirements } from './runtime/query.js';
 export { createBundle } from './bundle/create.js';
 export { openBundle, isBundle, type Bundle, type BundleWheel } from './bundle/read.js';
 export { resolveWheelhouse, describeResolved, type WheelhouseResolution, type ResolvedProject } from './resolve/resolver.js';
-export { describeWheelhouse, directorySource, bufferSource, type CandidateSource, type Wheelhouse } from './resolve/candidates.js';
+export { describeWheelhouse, directorySource, bundleSource, type CandidateSource, type Wheelhouse } from './resolve/candidates.js';
 export { chooseFromWheelhouse } from './install/from-wheelhouse.js';
 export { expandInputs } from './install/inputs.js';
 export { doctor, diagnose } from './doctor.js';

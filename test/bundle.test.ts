@@ -14,10 +14,10 @@ import yauzl from 'yauzl';
 import { createBundle, entryTimestamp } from '../src/bundle/create.js';
 import { MANIFEST_NAME, parseManifest, renderManifest, tomlString } from '../src/bundle/manifest.js';
 import { isBundle, openBundle, type Bundle, type BundleWheel } from '../src/bundle/read.js';
-import { openWheelBytes } from '../src/wheel/wheel.js';
+import { openWheel } from '../src/wheel/wheel.js';
 import { registerBundle } from '../src/cli/bundle.js';
 import { SidewheelError } from '../src/errors.js';
-import { readArchiveBytes } from '../src/wheel/archive.js';
+import { readArchive, type ByteRange } from '../src/wheel/archive.js';
 import { runPython, tempDir } from './helpers/env.js';
 import { pythonsAtLeast } from './helpers/pythons.js';
 import { wheelEntries, writeWheel, type WheelSpec } from './helpers/wheels.js';
@@ -69,7 +69,14 @@ async function makeBundle(): Promise<{ bundle: string; all: Map<string, Buffer> 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function zipEntries(bytes: Buffer): Promise<ZipEntry[]> {
-  return (await readArchiveBytes('bundle.zip', bytes)).entries.map((e) => ({ name: e.name, data: e.data }));
+  const file = path.join(freshDir(), 'bundle.zip');
+  writeFileSync(file, bytes);
+  return readArchive(file).entries.map((e) => ({ name: e.name, data: e.data }));
+}
+
+/** A bundled wheel's bytes, read from where the bundle says they are. */
+function rangeBytes(range: ByteRange): Buffer {
+  return readFileSync(range.file).subarray(range.offset, range.offset + range.size);
 }
 
 async function refusal(file: string): Promise<SidewheelError> {
@@ -110,7 +117,7 @@ describe('bundle create', () => {
     const bundle = await openBundle(out);
     assert.deepEqual(bundle.wheels.map((w) => w.fileName), [...all.keys()].sort());
     for (const w of bundle.wheels) {
-      assert.ok(w.bytes.equals(all.get(w.fileName)!), w.fileName);
+      assert.ok(rangeBytes(w.range).equals(all.get(w.fileName)!), w.fileName);
       assert.equal(w.sha256, sha256(all.get(w.fileName)!));
     }
     const byName = new Map(bundle.wheels.map((w) => [w.fileName, w]));
@@ -488,7 +495,7 @@ describe('openBundle', () => {
       writeFileSync(file, flipAt(original, i));
       try {
         const bundle = await openBundle(file);
-        const got = bundle.wheels.map((w) => [w.fileName, sha256(w.bytes), w.requiresPython]);
+        const got = bundle.wheels.map((w) => [w.fileName, sha256(rangeBytes(w.range)), w.requiresPython]);
         assert.deepEqual(got, expected, `a flip at offset ${i} changed what openBundle returned`);
       } catch (e) {
         if (e instanceof assert.AssertionError) throw e;
@@ -559,7 +566,7 @@ command = ["lock"]
   });
 
   /** What the installer does with a bundled wheel: validate it in full from its bytes. */
-  const openBundledWheel = (bundle: Bundle, wheel: BundleWheel): ReturnType<typeof openWheelBytes> => openWheelBytes(path.join(bundle.file, wheel.fileName), wheel.bytes);
+  const openBundledWheel = (bundle: Bundle, wheel: BundleWheel): ReturnType<typeof openWheel> => openWheel(wheel.range, { dest: null, file: path.join(bundle.file, wheel.fileName) });
 
   test('a bundled wheel is validated in full when installed, beyond openBundle\'s check against the manifest', async () => {
     const { bundle } = await makeBundle();

@@ -159,7 +159,7 @@ describe('the default-install plan (pure)', () => {
 
   test('every file goes where the scheme says', () => {
     const entries = wheelEntries(spec);
-    const wheel = validateWheel(parseWheelFilename('Demo_Pkg-1.0-py3-none-any.whl'), { file: 'Demo_Pkg-1.0-py3-none-any.whl', bytes: Buffer.alloc(0), entries: entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode ?? 0o100644 })) });
+    const wheel = validateWheel(parseWheelFilename('Demo_Pkg-1.0-py3-none-any.whl'), { file: 'Demo_Pkg-1.0-py3-none-any.whl', entries: entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode ?? 0o100644 })) }, { range: { file: 'Demo_Pkg-1.0-py3-none-any.whl', offset: 0, size: 0 }, sha256: '' });
     const plan = planDefaultInstall(wheel, python, { installer: 'sidewheel', directUrl: false });
     const targets = plan.files.map((f) => f.target).sort();
     assert.equal(plan.libDir, '/env/lib64/site');

@@ -19,7 +19,7 @@ import {
   candidateMetadata,
   describeWheelhouse,
   directorySource,
-  bufferSource,
+  bundleSource,
   type SourceEntry,
   type Wheelhouse,
 } from '../src/resolve/candidates.js';
@@ -27,7 +27,7 @@ import { resolveWheelhouse, type InstalledProject, type ResolveOptions, type Whe
 import { supportedTags } from '../src/tags.js';
 import { markerEnvironmentFrom, type MarkerEnvironment } from '../src/versions.js';
 import { parseHeaders } from '../src/wheel/headers.js';
-import { readWheelMetadata, readWheelMetadataFromBuffer } from '../src/wheel/metadata-only.js';
+import { readWheelMetadata } from '../src/wheel/metadata-only.js';
 import { makeVenv, runCli, tempDir } from './helpers/env.js';
 import { syntheticInterpreter } from './helpers/interpreter.js';
 import { ensurepipWheels, findPythons } from './helpers/pythons.js';
@@ -372,8 +372,10 @@ describe('METADATA without the rest of the wheel', () => {
     const fromFile = await readWheelMetadata(file);
     assert.equal(fromFile.distInfo, 'Some_Thing-1.0.dist-info');
     assert.deepEqual(candidateMetadata(fromFile.metadata), { name: 'Some.Thing', version: '1.0', requiresPython: '>=3.8', requiresDist: ['other>=1'], providesExtra: [] });
-    const fromBuffer = await readWheelMetadataFromBuffer(path.basename(file), await fs.readFile(file));
-    assert.deepEqual(fromBuffer.metadata.getAll('Requires-Dist'), ['other>=1']);
+    // The same wheel stored inside another file (a bundle's member), read in place.
+    const size = (await fs.stat(file)).size;
+    const fromRange = await readWheelMetadata({ file, offset: 0, size }, path.basename(file));
+    assert.deepEqual(fromRange.metadata.getAll('Requires-Dist'), ['other>=1']);
   });
 
   test('a broken zip is BAD_WHEEL, one line naming the file', async () => {
@@ -385,7 +387,9 @@ describe('METADATA without the rest of the wheel', () => {
       assert.match(e.message, /^cut-1\.0-py3-none-any\.whl: not a valid zip archive \(.*\)$/);
       return true;
     });
-    await assert.rejects(readWheelMetadataFromBuffer('x-1.0-py3-none-any.whl', Buffer.from('not a zip')), {
+    const notZip = path.join(tmp.dir, 'x-1.0-py3-none-any.whl');
+    await fs.writeFile(notZip, 'not a zip');
+    await assert.rejects(readWheelMetadata(notZip), {
       code: 'BAD_WHEEL',
       message: /^x-1\.0-py3-none-any\.whl: not a valid zip archive/,
     });
@@ -407,9 +411,9 @@ describe('METADATA without the rest of the wheel', () => {
     assert.deepEqual(house.skipped, [{ fileName: 'junk.whl', reason: 'not a wheel file name (1 dash-separated parts, expected 5 or 6)' }]);
     const r = await resolveWheelhouse(['a'], house, OPTIONS);
     assert.equal(r.wheels[0]?.wheel.path, path.join(dir, 'a-1.0-py3-none-any.whl'));
-    const bytes = await fs.readFile(path.join(dir, 'a-1.0-py3-none-any.whl'));
-    const fromMemory = describeWheelhouse(bufferSource('bundle', [{ fileName: 'a-1.0-py3-none-any.whl', bytes }]), SUPPORTED);
-    assert.deepEqual((await resolveWheelhouse(['a'], fromMemory, OPTIONS)).projects.map((p) => p.name), ['a']);
+    const file = path.join(dir, 'a-1.0-py3-none-any.whl');
+    const inBundle = describeWheelhouse(bundleSource('bundle', [{ fileName: 'a-1.0-py3-none-any.whl', range: { file, offset: 0, size: (await fs.stat(file)).size } }]), SUPPORTED);
+    assert.deepEqual((await resolveWheelhouse(['a'], inBundle, OPTIONS)).projects.map((p) => p.name), ['a']);
   });
 });
 

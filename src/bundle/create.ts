@@ -12,13 +12,14 @@
  * either the new bundle or whatever it was before.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, type Stats } from 'node:fs';
+import fsSync, { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import yazl from 'yazl';
 import { SidewheelError } from '../errors.js';
 import { SpecifierSet } from '../versions.js';
 import { openWheel, type Wheel } from '../wheel/wheel.js';
+import type { ByteRange } from '../wheel/archive.js';
 import { MANIFEST_NAME, renderManifest, type ManifestInput } from './manifest.js';
+import { writeStoredZip } from './stored-zip.js';
 
 export interface BundledWheel extends ManifestInput {
   /** Where the wheel was read from. */
@@ -51,10 +52,11 @@ export async function createBundle(out: string, inputs: readonly string[], optio
   checkUnique(files);
   if (files.length === 0) throw new SidewheelError('USAGE', 'no wheels to bundle', 'name wheel files, or directories that hold *.whl files');
 
-  const wheels: Array<BundledWheel & { readonly bytes: Buffer }> = [];
+  const wheels: Array<BundledWheel & { readonly range: ByteRange }> = [];
   const warnings: string[] = [];
   for (const file of files) {
-    const wheel = await openWheel(file);
+    // Validated in full (every member inflated and hashed), nothing unpacked anywhere.
+    const wheel = await openWheel(file, { dest: null });
     warnings.push(...wheel.warnings);
     wheels.push({
       fileName: wheel.filename.filename,
@@ -62,21 +64,17 @@ export async function createBundle(out: string, inputs: readonly string[], optio
       name: wheel.name,
       version: wheel.version,
       requiresPython: requiresPythonOf(wheel),
-      size: wheel.bytes.length,
+      size: wheel.archive.size,
       sha256: wheel.sha256,
-      bytes: wheel.bytes,
+      range: wheel.archive,
     });
   }
   wheels.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
 
   const manifest = Buffer.from(renderManifest(wheels), 'utf8');
-  const zip = new yazl.ZipFile();
-  const entryOptions = { compress: false, mtime, mode: FILE_MODE, forceDosTimestamp: true };
-  zip.addBuffer(manifest, MANIFEST_NAME, entryOptions);
-  for (const w of wheels) zip.addBuffer(w.bytes, w.fileName, entryOptions);
-  zip.end();
-  const size = await writeAtomically(out, zip.outputStream);
-  return { file: out, size, wheels: wheels.map(({ bytes: _bytes, ...rest }) => rest), warnings };
+  const members = [{ name: MANIFEST_NAME, source: manifest }, ...wheels.map((w) => ({ name: w.fileName, source: w.range }))];
+  const size = await writeAtomically(out, (fd) => writeStoredZip(fd, members, { mtime, mode: FILE_MODE }));
+  return { file: out, size, wheels: wheels.map(({ range: _range, ...rest }) => rest), warnings };
 }
 
 /**
@@ -164,21 +162,17 @@ const WRITE_ERRORS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
 };
 
-/** Stream into a temporary file beside `out`, flush it to disk, rename it over `out`; returns the size. */
-async function writeAtomically(out: string, stream: NodeJS.ReadableStream): Promise<number> {
+/** Write into a temporary file beside `out`, flush it to disk, rename it over `out`; returns the size. */
+async function writeAtomically(out: string, write: (fd: number) => number): Promise<number> {
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let size = 0;
+  let size: number;
   try {
-    const handle = await fs.open(tmp, 'wx');
+    const fd = fsSync.openSync(tmp, 'wx');
     try {
-      for await (const chunk of stream) {
-        const bytes = chunk as Buffer;
-        await handle.write(bytes);
-        size += bytes.length;
-      }
-      await handle.sync();
+      size = write(fd);
+      fsSync.fsyncSync(fd);
     } finally {
-      await handle.close();
+      fsSync.closeSync(fd);
     }
     await fs.rename(tmp, out);
   } catch (e) {

@@ -3,17 +3,18 @@
  * Each wheel is read, checked and inflated once; later installs of it, into any
  * environment, copy (or clone, or on request hard-link) its files from here.
  *
- * Entries are immutable: one is built in a temporary directory and renamed into place
- * whole, so a reader never sees a half-written entry, and two processes caching the
- * same wheel at once both succeed (the loser's copy is discarded).
+ * Entries are immutable: a wheel is unpacked straight into a temporary directory of the
+ * cache while it is validated, and that directory is renamed into place whole, so a
+ * reader never sees a half-written entry, and two processes caching the same wheel at
+ * once both succeed (the loser's copy is discarded). An entry found damaged (a file
+ * missing or of the wrong size, as a disk clean-up or a hand edit leaves it) is a miss,
+ * and is replaced by the next store.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileMode } from '../fs-modes.js';
 import { parseWheelFilename } from '../names.js';
 import { parseHeaders } from '../wheel/headers.js';
-import { recordHash } from '../wheel/record.js';
 import type { CachedCopy, Wheel, WheelFile } from '../wheel/wheel.js';
 
 const LAYOUT_VERSION = 1;
@@ -28,6 +29,13 @@ type EntryMeta = Pick<Wheel, 'name' | 'version' | 'distInfo' | 'dataDir' | 'whee
   readonly files: ReadonlyArray<{ readonly path: string; readonly hash: string; readonly size: number; readonly executable: boolean }>;
 };
 
+/** A directory inside the cache that a wheel is unpacked into before it becomes an entry. */
+export interface PendingEntry {
+  /** Where the wheel's members go, each at its own path below. */
+  readonly filesDir: string;
+  readonly dir: string;
+}
+
 export class WheelCache {
   constructor(readonly root: string) {}
 
@@ -39,17 +47,12 @@ export class WheelCache {
    * The cached wheel for these exact bytes, or null. The file name must match the one
    * cached: it is part of what validation checked (tags, dist-info name).
    */
-  lookup(filename: string, sha256: string, source: string, bytes: Buffer): Wheel | null {
-    const dir = this.entryDir(sha256);
-    let meta: EntryMeta;
-    try {
-      meta = JSON.parse(fs.readFileSync(path.join(dir, META), 'utf8')) as EntryMeta;
-    } catch {
-      return null;
-    }
-    if (meta.layout !== LAYOUT_VERSION || meta.filename !== filename) return null;
+  lookup(filename: string, sha256: string, source: Pick<Wheel, 'source' | 'archive'>): Wheel | null {
+    const entry = readEntry(this.entryDir(sha256));
+    if (!entry || entry.meta.filename !== filename) return null;
+    const { meta, files } = entry;
     return {
-      source,
+      source: source.source,
       filename: parseWheelFilename(filename),
       name: meta.name,
       version: meta.version,
@@ -59,23 +62,31 @@ export class WheelCache {
       rootIsPurelib: meta.rootIsPurelib,
       metadata: parseHeaders(meta.metadataText),
       entryPoints: meta.entryPoints,
-      files: meta.files.map((f) => cachedFile(f.path, f.executable, { file: path.join(dir, FILES, ...f.path.split('/')), hash: f.hash, size: f.size })),
-      bytes,
+      files,
+      archive: source.archive,
       sha256,
       warnings: meta.warnings,
     };
   }
 
-  /** Add a validated wheel. A cache that cannot be written only costs speed, so failures are ignored. */
-  store(wheel: Wheel): void {
-    const dir = this.entryDir(wheel.sha256);
-    const tmp = path.join(this.root, `v${LAYOUT_VERSION}`, `.tmp-${randomBytes(6).toString('hex')}`);
+  /** A fresh directory to unpack a wheel into, or null when the cache cannot be written (it then only costs speed). */
+  begin(): PendingEntry | null {
+    const dir = path.join(this.root, `v${LAYOUT_VERSION}`, `.tmp-${randomBytes(6).toString('hex')}`);
     try {
-      for (const file of wheel.files) {
-        const target = path.join(tmp, FILES, ...file.path.split('/'));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, file.data, { mode: fileMode(file.executable) });
-      }
+      fs.mkdirSync(path.join(dir, FILES), { recursive: true });
+    } catch {
+      return null;
+    }
+    return { dir, filesDir: path.join(dir, FILES) };
+  }
+
+  /**
+   * Make a wheel validated from `pending` an entry, and return it as read from the cache.
+   * Whatever fails, the wheel as unpacked stays usable (null): the caller removes `pending`.
+   */
+  commit(pending: PendingEntry, wheel: Wheel): Wheel | null {
+    const dir = this.entryDir(wheel.sha256);
+    try {
       const metadataFile = wheel.files.find((f) => f.path === `${wheel.distInfo}/METADATA`);
       const meta: EntryMeta = {
         layout: LAYOUT_VERSION,
@@ -89,20 +100,54 @@ export class WheelCache {
         metadataText: metadataFile ? metadataFile.data.toString('utf8') : '',
         entryPoints: wheel.entryPoints,
         warnings: wheel.warnings,
-        files: wheel.files.map((f) => ({ path: f.path, hash: recordHash(f.data), size: f.data.length, executable: f.executable })),
+        files: wheel.files.map((f) => ({ path: f.path, hash: f.cached!.hash, size: f.cached!.size, executable: f.executable })),
       };
-      fs.writeFileSync(path.join(tmp, META), JSON.stringify(meta));
+      fs.writeFileSync(path.join(pending.dir, META), JSON.stringify(meta));
       fs.mkdirSync(path.dirname(dir), { recursive: true });
+      replaceDamaged(dir);
       try {
-        fs.renameSync(tmp, dir);
+        fs.renameSync(pending.dir, dir);
       } catch (e) {
         // Another process cached the same wheel first: theirs is as good as ours.
         if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
       }
     } catch {
-      // Unwritable or full: install without the cache.
+      return null;
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    return this.lookup(wheel.filename.filename, wheel.sha256, wheel);
+  }
+
+  abandon(pending: PendingEntry): void {
+    fs.rmSync(pending.dir, { recursive: true, force: true });
+  }
+}
+
+/** An entry's record and files, or null when it is absent, of another layout, or damaged. */
+function readEntry(dir: string): { meta: EntryMeta; files: WheelFile[] } | null {
+  let meta: EntryMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(path.join(dir, META), 'utf8')) as EntryMeta;
+  } catch {
+    return null;
+  }
+  if (meta.layout !== LAYOUT_VERSION) return null;
+  const files = meta.files.map((f) => cachedFile(f.path, f.executable, { file: path.join(dir, FILES, ...f.path.split('/')), hash: f.hash, size: f.size }));
+  return files.every((f) => intact(f.cached!)) ? { meta, files } : null;
+}
+
+/** Move a damaged entry out of the way (renamed first, so no reader sees it half-deleted). */
+function replaceDamaged(dir: string): void {
+  if (!fs.existsSync(dir) || readEntry(dir)) return;
+  const aside = `${dir}.damaged-${randomBytes(6).toString('hex')}`;
+  fs.renameSync(dir, aside);
+  fs.rmSync(aside, { recursive: true, force: true });
+}
+
+function intact(copy: CachedCopy): boolean {
+  try {
+    return fs.statSync(copy.file).size === copy.size;
+  } catch {
+    return false;
   }
 }
 

@@ -6,28 +6,29 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isSidewheelError } from '../errors.js';
 import { packageVersion } from '../runtime/render.js';
-import { registerBundle } from './bundle.js';
 import { addSharedOptions, isVerbose, setVerbosity, type SharedFlags } from './context.js';
-import { registerDoctor } from './doctor.js';
 import { EXAMPLES } from './examples.js';
-import { registerInstall } from './install.js';
-import { registerList } from './list.js';
-import { registerResolve } from './resolve.js';
-import { registerRun } from './run.js';
-import { registerUninstall } from './uninstall.js';
+
+// Each command loads only its own code (a chunk of the split bundle); help and
+// mistyped commands load them all, in this order.
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  install: async () => (await import('./install.js')).registerInstall,
+  uninstall: async () => (await import('./uninstall.js')).registerUninstall,
+  list: async () => (await import('./list.js')).registerList,
+  resolve: async () => (await import('./resolve.js')).registerResolve,
+  run: async () => (await import('./run.js')).registerRun,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  bundle: async () => (await import('./bundle.js')).registerBundle,
+};
 
 const program = new Command('sidewheel')
   .description('install Python wheels side by side, and activate them from __requires__')
   .version(packageVersion(), '-V, --version', 'print the version of sidewheel')
   .exitOverride()
   .showSuggestionAfterError();
-registerInstall(program);
-registerUninstall(program);
-registerList(program);
-registerResolve(program);
-registerRun(program);
-registerDoctor(program);
-registerBundle(program);
+const named = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const needed = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+for (const register of await Promise.all(needed.map((load) => load()))) register(program);
 
 /** The commands that act (those without subcommands), with their names as typed: `install`, `bundle create`. */
 function leafCommands(parent: Command, prefix = ''): Array<[string, Command]> {

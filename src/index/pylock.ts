@@ -178,11 +178,12 @@ export async function fetchLocked(choices: readonly LockChoice[], lockFile: stri
           throw fail(path.basename(lockFile), `cannot read ${wheel.path} (${e.code === 'ENOENT' ? 'no such file' : e.message})`);
         });
         checkLocked(wheel, bytes, lockFile);
-        return { file: path.join(path.dirname(file), wheel.fileName), bytes };
+        // Named by the lock's file name, read from wherever `path` points.
+        return { file: path.join(path.dirname(file), wheel.fileName), range: { file, offset: 0, size: bytes.length } };
       }
       const url = new URL(wheel.url!);
       const downloaded = await downloader.fetch({ filename: wheel.fileName, url, hashes: wheel.hashes, requiresPython: null, yanked: null, coreMetadata: null, size: wheel.size });
-      return { file: downloaded.path, bytes: await readFile(downloaded.path) };
+      return { file: downloaded.path, sha256: downloaded.sha256 };
     }),
   );
 }

@@ -10,17 +10,18 @@
  * download is reused if it is installed.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isBundle, openBundle } from '../bundle/read.js';
+import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
 import type { WheelInput } from '../install/load.js';
 import { normalizeName, type Tag } from '../names.js';
-import { bufferSource, candidateMetadata, describeWheelFile, directorySource, type CandidateMetadata, type CandidateSource, type LazyCandidates, type SkippedFile, type SourceEntry, type SourceOnly, type WheelCandidate } from '../resolve/candidates.js';
+import { bundleSource, candidateMetadata, describeWheelFile, directorySource, type CandidateMetadata, type CandidateSource, type LazyCandidates, type SkippedFile, type SourceEntry, type SourceOnly, type WheelCandidate } from '../resolve/candidates.js';
 import { compareWheels } from '../resolve/provider.js';
 import type { ResolutionInput } from '../resolve/resolver.js';
 import { SpecifierSet, Version } from '../versions.js';
 import { parseHeaders } from '../wheel/headers.js';
+import { sha256Of } from '../wheel/archive.js';
 import { readWheelMetadata } from '../wheel/metadata-only.js';
 import { redactUrl } from './credentials.js';
 import type { Downloader } from './download.js';
@@ -30,20 +31,20 @@ import type { HttpClient } from './http.js';
 /** A METADATA file larger than this is refused (real ones are a few kB). */
 const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
-/** A `--from` wheelhouse: its wheels, and their bytes when they live in a bundle. */
+/** A `--from` wheelhouse: its wheels, and where their bytes are when they live in a bundle. */
 export interface LocalWheelhouse {
   readonly location: string;
   readonly source: CandidateSource;
-  readonly bytesOf: (fileName: string) => Buffer | undefined;
+  readonly memberOf: (fileName: string) => BundleWheel | undefined;
 }
 
 export async function openWheelhouse(location: string): Promise<LocalWheelhouse> {
   if (!(await isBundle(location))) {
-    return { location, source: await directorySource(location), bytesOf: () => undefined };
+    return { location, source: await directorySource(location), memberOf: () => undefined };
   }
   const bundle = await openBundle(location);
-  const bytes = new Map(bundle.wheels.map((w) => [w.fileName, w.bytes]));
-  return { location, source: bufferSource(path.basename(location), bundle.wheels), bytesOf: (name) => bytes.get(name) };
+  const members = new Map(bundle.wheels.map((w) => [w.fileName, w]));
+  return { location, source: bundleSource(path.basename(location), bundle.wheels), memberOf: (name) => members.get(name) };
 }
 
 export interface SourcesOptions {
@@ -105,19 +106,17 @@ export class WheelSources {
   private async fetchOne(wheel: WheelCandidate): Promise<FetchedWheel> {
     const origin = this.originFor(wheel);
     if (origin.kind === 'local') {
-      const bytes = origin.wheelhouse.bytesOf(wheel.fileName);
+      const member = origin.wheelhouse.memberOf(wheel.fileName);
       const file = origin.entry.path ?? path.join(origin.wheelhouse.location, wheel.fileName);
-      const data = bytes ?? (await readFile(file));
-      return { input: bytes ? { file, bytes } : { file }, sha256: sha256(data) };
+      // A bundle member was verified against the bundle's manifest when it was opened.
+      if (member) return { input: { file, range: member.range, sha256: member.sha256 }, sha256: member.sha256 };
+      return { input: { file }, sha256: await fileSha256(file) };
     }
     const { file } = origin;
-    if (file.localPath !== null) {
-      const bytes = await readFile(file.localPath);
-      return { input: { file: file.localPath, bytes }, sha256: sha256(bytes) };
-    }
+    if (file.localPath !== null) return { input: { file: file.localPath }, sha256: await fileSha256(file.localPath) };
+    // Checked against the index's hash while it was streamed to disk; a wheel from an index gets no direct_url.json.
     const downloaded = await this.options.downloader.fetch(file);
-    // In memory as well: installing reads the whole wheel anyway, and a wheel from an index gets no direct_url.json.
-    return { input: { file: downloaded.path, bytes: await readFile(downloaded.path) }, sha256: downloaded.sha256 };
+    return { input: { file: downloaded.path, sha256: downloaded.sha256 }, sha256: downloaded.sha256 };
   }
 
   private originFor(wheel: WheelCandidate): Origin {
@@ -234,6 +233,7 @@ export class WheelSources {
   }
 }
 
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** Hex sha256 of a file, streamed (a wheel may be larger than memory allows). */
+async function fileSha256(file: string): Promise<string> {
+  return sha256Of({ file, offset: 0, size: (await stat(file)).size });
 }

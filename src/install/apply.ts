@@ -5,11 +5,10 @@
  * it in one transaction. When the set of side versions changes, the runtime and its
  * index are re-rendered in the same transaction.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { runtimePlan, RUNTIME_NAME } from '../runtime/render.js';
-import { scanSideVersions, type SideVersion } from '../runtime/side-versions.js';
+import { runtimeChange, RUNTIME_NAME } from '../runtime/render.js';
+import { knownSideVersions, type SideVersion } from '../runtime/side-versions.js';
 import { counter, type ProgressListener } from '../progress.js';
 import { formatRecord, recordRowFor, type RecordRow } from '../wheel/record.js';
 import { compileBytecode, type CompileJob } from './bytecode.js';
@@ -57,7 +56,7 @@ export async function changeEnvironment<T>(
         asEnvironmentError(workDir, async () => {
           recoverInterrupted(workDir);
           let sides: Promise<readonly SideVersion[]> | undefined;
-          const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= scanSideVersions(python)) };
+          const state: EnvironmentState = { installed: await findInstalled(python), sides: () => (sides ??= knownSideVersions(python)) };
           const { change, result } = await decide(state);
           if (!change) return result;
           for (const plan of change.plans) refuseRuntimeClobber(plan, python);
@@ -65,8 +64,11 @@ export async function changeEnvironment<T>(
           const removals = await withoutOthersFiles(change.removals, state.installed, python);
           let runtime: InstallPlan | null = null;
           if (change.sidesAfter) {
-            removals.push(...runtimeRemovals(python, state.installed));
-            runtime = runtimePlan(python, change.sidesAfter);
+            const occupant = runtimeOccupant(state.installed);
+            if (occupant) throw runtimeOccupied(occupant);
+            // Only the index when the runtime on disk is this sidewheel's, byte for byte; else all of it, known by place.
+            runtime = await runtimeChange(python, change.sidesAfter, state.installed.find(isRuntime));
+            if (!runtime.keptRows) removals.push(...runtimeRemovals(python, state.installed));
           }
           const txn = Transaction.begin(workDir);
           try {
@@ -104,12 +106,12 @@ export function runtimeOccupant(installed: readonly InstalledDistribution[]): In
  * leaves whole, as does the package (a link in its place is removed as a link).
  */
 function runtimeRemovals(python: InterpreterInfo, installed: readonly InstalledDistribution[]): string[] {
-  const occupant = runtimeOccupant(installed);
-  if (occupant) {
-    throw new SidewheelError('ALREADY_INSTALLED', `a project named ${RUNTIME_NAME} (${occupant.distInfoDir}) occupies the place of sidewheel's runtime, so side versions cannot be activated here`, `uninstall that project to use side versions in this environment`);
-  }
   const purelib = python.scheme.purelib;
   return [...installed.filter(isRuntime).map((d) => d.distInfoDir), ...runtimeTopLevel.map((name) => path.join(purelib, name))];
+}
+
+function runtimeOccupied(occupant: InstalledDistribution): SidewheelError {
+  return new SidewheelError('ALREADY_INSTALLED', `a project named ${RUNTIME_NAME} (${occupant.distInfoDir}) occupies the place of sidewheel's runtime, so side versions cannot be activated here`, `uninstall that project to use side versions in this environment`);
 }
 
 const runtimeTopLevel = [RUNTIME_NAME, `${RUNTIME_NAME}.pth`, `${RUNTIME_NAME}.start`];
@@ -213,14 +215,14 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
   const pause = pauseForSignals(options.signal);
   const stagedPlans: StagedPlan[] = [];
   for (const plan of plans) {
-    const entry: StagedPlan = { plan, rows: [] };
+    const entry: StagedPlan = { plan, rows: [...(plan.keptRows ?? [])] };
     stagedPlans.push(entry);
     for (const file of plan.files) {
       await pause();
       let staged: string;
       let row: RecordRow;
       if ('copyOf' in file) {
-        staged = txn.stageCopy(file.target, file.copyOf.file, linkMode);
+        staged = txn.stageCopy(file.target, file.copyOf, linkMode);
         row = { path: relativeTo(plan, file.target), hash: file.copyOf.hash, size: String(file.copyOf.size) };
       } else {
         staged = txn.stageFile(file.target, file.data, file.executable);
@@ -235,10 +237,10 @@ async function stagePlans(txn: Transaction, plans: readonly InstallPlan[], pytho
       }
     }
   }
-  for (const compiled of await compileBytecode(python, jobs, options.signal)) {
+  for (const compiled of await compileBytecode(python, jobs, { onProgress: options.onProgress, signal: options.signal })) {
     const entry = owner.get(compiled.output)!;
     txn.adoptStaged(compiled.output, compiled.target);
-    entry.rows.push(recordRowFor(relativeTo(entry.plan, compiled.target), await readFile(compiled.output)));
+    entry.rows.push({ path: relativeTo(entry.plan, compiled.target), hash: compiled.hash, size: String(compiled.size) });
   }
   for (const { plan, rows } of stagedPlans) {
     if (plan.distInfoDir === null) continue;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
+import type { BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename, type Tag } from '../names.js';
 import { pythonVersionText, type InterpreterInfo } from '../python/interpreter.js';
@@ -26,7 +26,8 @@ export async function expandInputs(args: readonly string[], options: ExpandOptio
   const inputs: WheelInput[] = [];
   for (const arg of args) {
     if (arg.endsWith('.whl')) inputs.push({ file: arg });
-    else if (await isBundle(arg)) inputs.push(...(await bundleInputs(arg, options)));
+    // The bundle reader (and its TOML parser) loads only when something may be a bundle.
+    else if (await (await import('../bundle/read.js')).isBundle(arg)) inputs.push(...(await bundleInputs(arg, options)));
     else throw notWheelOrBundle(arg);
   }
   return inputs;
@@ -38,7 +39,7 @@ function notWheelOrBundle(arg: string): SidewheelError {
 }
 
 async function bundleInputs(file: string, options: ExpandOptions): Promise<WheelInput[]> {
-  const bundle = await openBundle(file);
+  const bundle = await (await import('../bundle/read.js')).openBundle(file);
   const fits = (spec: string | null): boolean => supportsPython(spec, options.python);
   if (!fits(bundle.requiresPython)) {
     throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: the bundle requires Python ${bundle.requiresPython}, and ${options.python.executable} is ${pythonVersionText(options.python)}`);
@@ -50,7 +51,7 @@ async function bundleInputs(file: string, options: ExpandOptions): Promise<Wheel
     throw new SidewheelError('UNSUPPORTED_TAGS', `${file}: none of its ${bundle.wheels.length} wheels suits ${options.python.executable} (tags or Requires-Python)`, 'sidewheel list shows the interpreter; the bundle\'s pylock.toml lists its wheels');
   }
   const chosen = options.allVersions ? suitable : bestPerProject(suitable);
-  return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), bytes: wheel.bytes }));
+  return chosen.map(({ wheel }) => ({ file: path.join(file, wheel.fileName), range: wheel.range, sha256: wheel.sha256 }));
 }
 
 /** Per project, the highest version, then the best-ranked tags (a lower rank is better). */

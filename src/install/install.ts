@@ -10,7 +10,7 @@ import { sameProject } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
 import { changeEnvironment, type Change } from './apply.js';
 import { filesToRemove, findByName } from './installed.js';
-import { loadWheels, type LoadOptions, type WheelInput } from './load.js';
+import { withWheels, type LoadOptions, type WheelInput } from './load.js';
 import type { LinkMode } from './transaction.js';
 import { planDefaultInstall } from './plan.js';
 import { planSideInstall } from './side.js';
@@ -43,25 +43,26 @@ const RUNTIME_MIN_PYTHON = [3, 8] as const;
 export async function installDefault(inputs: readonly WheelInput[], options: InstallOptions): Promise<InstallOutcome[]> {
   const { python } = options;
   assertNotExternallyManaged(python, options.breakSystemPackages);
-  const wheels = await loadWheels(inputs, options);
-  const seen = new Map<string, string>();
-  for (const wheel of wheels) {
-    const other = seen.get(normalizeName(wheel.name));
-    if (other) throw new SidewheelError('USAGE', `${other} and ${wheel.filename.filename} are both ${wheel.name}; a project has one default version`, 'use --side to install several versions');
-    seen.set(normalizeName(wheel.name), wheel.filename.filename);
-  }
-  // PEP 610 records a wheel installed from a file; a bundle member has no URL of its own.
-  const plans = wheels.map((wheel, i) => planDefaultInstall(wheel, python, { installer: INSTALLER, directUrl: inputs[i]!.bytes === undefined }));
-  return changeEnvironment(options, async (state) => {
-    const removals: string[] = [];
-    const result: InstallOutcome[] = [];
+  return withWheels(inputs, options, async (wheels) => {
+    const seen = new Map<string, string>();
     for (const wheel of wheels) {
-      const previous = findByName(state.installed, wheel.name);
-      if (previous) removals.push(...(await filesToRemove(previous, python)));
-      result.push({ name: wheel.name, version: wheel.version, action: previous ? 'replaced' : 'installed', detail: previous?.version ?? null });
+      const other = seen.get(normalizeName(wheel.name));
+      if (other) throw new SidewheelError('USAGE', `${other} and ${wheel.filename.filename} are both ${wheel.name}; a project has one default version`, 'use --side to install several versions');
+      seen.set(normalizeName(wheel.name), wheel.filename.filename);
     }
-    const change: Change = { plans, removals, sidesAfter: null };
-    return { change, result };
+    // PEP 610 records a wheel installed from a file; a bundle member has no URL of its own.
+    const plans = wheels.map((wheel, i) => planDefaultInstall(wheel, python, { installer: INSTALLER, directUrl: inputs[i]!.range === undefined }));
+    return changeEnvironment(options, async (state) => {
+      const removals: string[] = [];
+      const result: InstallOutcome[] = [];
+      for (const wheel of wheels) {
+        const previous = findByName(state.installed, wheel.name);
+        if (previous) removals.push(...(await filesToRemove(previous, python)));
+        result.push({ name: wheel.name, version: wheel.version, action: previous ? 'replaced' : 'installed', detail: previous?.version ?? null });
+      }
+      const change: Change = { plans, removals, sidesAfter: null };
+      return { change, result };
+    });
   });
 }
 
@@ -71,24 +72,25 @@ export async function installSide(inputs: readonly WheelInput[], options: SideIn
   if (python.version[0] === 3 && python.version[1] < RUNTIME_MIN_PYTHON[1]) {
     throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${pythonVersionText(python)}`);
   }
-  const wheels = await loadWheels(inputs, options);
-  const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
-  return changeEnvironment(options, async (state) => {
-    const result: InstallOutcome[] = [];
-    const sides = [...(await state.sides())];
-    const plans = [];
-    for (const { wheel, plan, side } of planned) {
-      const existing =
-        state.installed.find((d) => sameProject(d, wheel) && sameVersion(d.version, wheel.version))?.distInfoDir ??
-        sides.find((s) => sameProject(s, wheel) && sameVersion(s.version, wheel.version))?.location;
-      if (existing) {
-        result.push({ name: wheel.name, version: wheel.version, action: 'already-installed', detail: existing });
-        continue;
+  return withWheels(inputs, options, async (wheels) => {
+    const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
+    return changeEnvironment(options, async (state) => {
+      const result: InstallOutcome[] = [];
+      const sides = [...(await state.sides())];
+      const plans = [];
+      for (const { wheel, plan, side } of planned) {
+        const existing =
+          state.installed.find((d) => sameProject(d, wheel) && sameVersion(d.version, wheel.version))?.distInfoDir ??
+          sides.find((s) => sameProject(s, wheel) && sameVersion(s.version, wheel.version))?.location;
+        if (existing) {
+          result.push({ name: wheel.name, version: wheel.version, action: 'already-installed', detail: existing });
+          continue;
+        }
+        sides.push(side);
+        plans.push(plan);
+        result.push({ name: wheel.name, version: wheel.version, action: 'installed', detail: side.location });
       }
-      sides.push(side);
-      plans.push(plan);
-      result.push({ name: wheel.name, version: wheel.version, action: 'installed', detail: side.location });
-    }
-    return { change: plans.length ? { plans, removals: [], sidesAfter: sides } : null, result };
+      return { change: plans.length ? { plans, removals: [], sidesAfter: sides } : null, result };
+    });
   });
 }

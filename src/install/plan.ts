@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
+import type { RecordRow } from '../wheel/record.js';
 import type { CachedCopy, Wheel, WheelFile } from '../wheel/wheel.js';
 import { rewriteShebang, scriptEntryPoints, wrapperScript } from './scripts.js';
 
@@ -32,6 +33,8 @@ export interface InstallPlan {
   /** Where RECORD is written; null when there is none to write (a zipped side version is the wheel itself). */
   readonly distInfoDir: string | null;
   readonly files: readonly PlannedFile[];
+  /** RECORD rows of files already in place that this plan keeps (a runtime whose index alone changes). */
+  readonly keptRows?: readonly RecordRow[];
 }
 
 export interface DefaultInstallOptions {

@@ -32,7 +32,7 @@ export function planSideInstall(wheel: Wheel, python: InterpreterInfo, options: 
       );
     }
     return {
-      plan: { label, libDir: path.dirname(location), distInfoDir: null, files: [{ target: location, data: wheel.bytes, executable: false }] },
+      plan: { label, libDir: path.dirname(location), distInfoDir: null, files: [{ target: location, copyOf: { file: wheel.archive.file, offset: wheel.archive.offset, size: wheel.archive.size, hash: '' }, executable: false }] },
       side: sideVersionOfWheel(wheel, location, 'zip'),
     };
   }

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { fileMode } from '../fs-modes.js';
 import { ownerAlive, readOwner, writeOwner } from './lock.js';
+import { forEachChunk } from '../wheel/archive.js';
+import type { CachedCopy } from '../wheel/wheel.js';
 
 /** How files from the cache reach an environment. */
 export type LinkMode = 'clone' | 'copy' | 'hardlink';
@@ -69,16 +71,22 @@ export class Transaction {
    * copy-on-write where the filesystem can and copies where it cannot; `hardlink` shares
    * the file itself, so an edit in one place shows in the other.
    */
-  stageCopy(target: string, source: string, linkMode: LinkMode): string {
+  stageCopy(target: string, source: CachedCopy, linkMode: LinkMode): string {
+    // Unpacked for this install alone, hidden, beside the environment: it is staged where it is.
+    if (source.movable) {
+      this.adoptStaged(source.file, target);
+      return source.file;
+    }
     const staged = this.stagedPath();
-    if (linkMode === 'hardlink') fs.linkSync(source, staged);
+    if (source.offset !== undefined) copyRange(source, staged);
+    else if (linkMode === 'hardlink') fs.linkSync(source.file, staged);
     // A copy keeps the cached file's mode, which was set from the same rules when it was cached.
-    else fs.copyFileSync(source, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
+    else fs.copyFileSync(source.file, staged, linkMode === 'clone' ? fs.constants.COPYFILE_FICLONE : 0);
     this.additions.push({ staged, target });
     return staged;
   }
 
-  /** Adopt a file some other process wrote at `staged` (inside this transaction's directory). */
+  /** Adopt a file written elsewhere at `staged`: by another process in this transaction's directory, or unpacked hidden beside the environment (same filesystem). */
   adoptStaged(staged: string, target: string): void {
     this.additions.push({ staged, target });
   }
@@ -234,6 +242,18 @@ function removeTransactionDir(dir: string): void {
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   } catch {
     // Harmless where it is; the next run (or doctor) removes it.
+  }
+}
+
+/** Copy a range of a file (a wheel stored in a bundle) in bounded chunks. */
+function copyRange(source: CachedCopy, staged: string): void {
+  const output = fs.openSync(staged, 'wx', fileMode(false));
+  try {
+    forEachChunk({ file: source.file, offset: source.offset ?? 0, size: source.size }, (chunk) => {
+      for (let written = 0; written < chunk.length; ) written += fs.writeSync(output, chunk, written, chunk.length - written);
+    });
+  } finally {
+    fs.closeSync(output);
   }
 }
 

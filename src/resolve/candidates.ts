@@ -12,7 +12,8 @@ import { normalizeName, parseWheelFilename, type Tag, type WheelFilename } from 
 import { wheelRank } from '../tags.js';
 import { Version } from '../versions.js';
 import type { HeaderFields } from '../wheel/headers.js';
-import { readWheelMetadata, readWheelMetadataFromBuffer } from '../wheel/metadata-only.js';
+import type { ByteRange } from '../wheel/archive.js';
+import { readWheelMetadata } from '../wheel/metadata-only.js';
 
 export interface SourceEntry {
   readonly fileName: string;
@@ -102,18 +103,12 @@ export async function directorySource(dir: string): Promise<CandidateSource> {
   return { label: dir, entries };
 }
 
-/** Wheels held in memory (or fetched on demand), e.g. from a bundle. */
-export function bufferSource(
-  label: string,
-  wheels: Iterable<{ readonly fileName: string; readonly bytes: Buffer | (() => Promise<Buffer>) }>,
-): CandidateSource {
-  const entries = [...wheels].map(({ fileName, bytes }): SourceEntry => ({
+/** The wheels of a bundle, read in place: metadata from each member's byte range. */
+export function bundleSource(label: string, wheels: Iterable<{ readonly fileName: string; readonly range: ByteRange }>): CandidateSource {
+  const entries = [...wheels].map(({ fileName, range }): SourceEntry => ({
     fileName,
     path: null,
-    loadMetadata: async () => {
-      const data = typeof bytes === 'function' ? await bytes() : bytes;
-      return (await readWheelMetadataFromBuffer(fileName, data)).metadata;
-    },
+    loadMetadata: async () => (await readWheelMetadata(range, fileName)).metadata,
   }));
   return { label, entries };
 }

@@ -4,10 +4,13 @@
  * and a `.dist-info` so pip lists the runtime and can remove it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { InstallPlan, PlannedFile } from '../install/plan.js';
+import type { InstalledDistribution } from '../install/installed.js';
+import { parseRecord, recordHash, type RecordRow } from '../wheel/record.js';
 import { INDEX_FILE, renderIndex } from './index-file.js';
 import type { SideVersion } from './side-versions.js';
 
@@ -49,4 +52,45 @@ export function runtimePlan(python: InterpreterInfo, sides: readonly SideVersion
   );
   add(path.join(distInfoDir, 'INSTALLER'), `${RUNTIME_NAME}\n`);
   return { label: `${RUNTIME_NAME} runtime ${version}`, libDir: purelib, distInfoDir, files };
+}
+
+/**
+ * The runtime for a new set of side versions. When the installed runtime is already
+ * this one, byte for byte, the plan is only its index (and RECORD, from `keptRows`):
+ * its sources, and so its bytecode, stay, and no interpreter is started to recompile
+ * them. Otherwise it is the whole runtime, and the caller removes the previous one.
+ */
+export async function runtimeChange(python: InterpreterInfo, sides: readonly SideVersion[], previous: InstalledDistribution | undefined): Promise<InstallPlan> {
+  const plan = runtimePlan(python, sides);
+  const kept = previous ? await unchangedRows(plan, previous) : null;
+  return kept ? { ...plan, files: plan.files.filter((f) => path.basename(f.target) === INDEX_FILE), keptRows: kept } : plan;
+}
+
+/** The previous runtime's RECORD rows to keep (all but the index and RECORD), or null when anything differs from `plan`. */
+async function unchangedRows(plan: InstallPlan, previous: InstalledDistribution): Promise<RecordRow[] | null> {
+  if (plan.distInfoDir !== previous.distInfoDir) return null;
+  const text = await readFile(path.join(previous.distInfoDir, 'RECORD'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  const rows = new Map(parseRecord(text).map((r) => [r.path, r]));
+  const relative = (target: string): string => path.relative(plan.libDir, target).split(path.sep).join('/');
+  const indexPath = relative(path.join(plan.libDir, RUNTIME_NAME, INDEX_FILE));
+  const recordPath = relative(path.join(plan.distInfoDir!, 'RECORD'));
+  for (const file of plan.files) {
+    if (!('data' in file) || relative(file.target) === indexPath) continue;
+    if (rows.get(relative(file.target))?.hash !== recordHash(file.data)) return null;
+    const actual = await readFile(file.target).catch(() => null);
+    if (actual === null || !actual.equals(file.data)) return null;
+  }
+  const kept = [...rows.values()].filter((r) => r.path !== indexPath && r.path !== recordPath);
+  // Only rows of the runtime's own files and their bytecode are carried over: a RECORD
+  // row naming anything else (a hostile or hand-edited RECORD) means a full render.
+  const own = new Set(plan.files.map((f) => relative(f.target)));
+  const bytecode = `${RUNTIME_NAME}/__pycache__/`;
+  if (kept.some((r) => !own.has(r.path) && !(r.path.startsWith(bytecode) && !r.path.slice(bytecode.length).includes('/') && r.path.endsWith('.pyc')))) return null;
+  // Every kept file (bytecode included) must still be there as RECORD says, else a full render repairs it.
+  for (const row of kept) {
+    const actual = await readFile(path.join(plan.libDir, row.path)).catch(() => null);
+    if (actual === null || row.hash === '' || recordHash(actual) !== row.hash) return null;
+  }
+  return kept;
 }

@@ -4,14 +4,18 @@
  * them for the index the runtime reads, from a freshly validated wheel or by looking at
  * what is on disk.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { normalizeName, parseWheelFilename } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { siteDirs } from '../install/installed.js';
-import { readArchive } from '../wheel/archive.js';
+import { ZipFile } from '../wheel/archive.js';
 import { parseHeaders, type HeaderFields } from '../wheel/headers.js';
 import type { Wheel } from '../wheel/wheel.js';
+import { INDEX_FILE, parseIndex } from './index-file.js';
+
+/** The runtime's package directory in purelib (render.ts installs it; the index lives there). */
+const RUNTIME_PACKAGE = 'sidewheel';
 
 export type SideFormat = 'directory' | 'zip';
 
@@ -47,19 +51,54 @@ export function sideVersionOfWheel(wheel: Wheel, location: string, format: SideF
   });
 }
 
-/** Every side version present in the interpreter's site directories. Unreadable entries are skipped. */
+/** Every side version present in the interpreter's site directories, each read from disk. Unreadable entries are skipped. */
 export async function scanSideVersions(python: InterpreterInfo): Promise<SideVersion[]> {
+  return collectSideVersions(python, () => null);
+}
+
+/**
+ * The same, trusting the installed index for every side version it describes that has
+ * not changed since the index was written (its directory or file is no newer than the
+ * index): with thousands of side versions, one stat each instead of reading each one's
+ * listing and METADATA. Anything the index lacks, or that changed, is read from disk;
+ * an unreadable index means everything is.
+ */
+export async function knownSideVersions(python: InterpreterInfo): Promise<SideVersion[]> {
+  const indexed = await readInstalledIndex(python);
+  return collectSideVersions(python, (location, isDirectory) => {
+    const side = indexed?.sides.get(location);
+    if (!side || (side.format === 'directory') !== isDirectory) return null;
+    try {
+      return statSync(location).mtimeMs < indexed!.mtimeMs ? side : null;
+    } catch {
+      return null;
+    }
+  });
+}
+
+async function collectSideVersions(python: InterpreterInfo, known: (location: string, isDirectory: boolean) => SideVersion | null): Promise<SideVersion[]> {
   const found: SideVersion[] = [];
   for (const site of siteDirs(python)) {
     const entries = await fs.readdir(site, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (!entry.name.endsWith('.whl')) continue;
+      if (!entry.name.endsWith('.whl') || !(entry.isDirectory() || entry.isFile())) continue;
       const location = path.join(site, entry.name);
-      const side = await (entry.isDirectory() ? readDirectory(location) : entry.isFile() ? readZip(location) : null)?.catch(() => null);
+      const side = known(location, entry.isDirectory()) ?? (await (entry.isDirectory() ? readDirectory(location) : readZip(location)).catch(() => null));
       if (side) found.push(side);
     }
   }
   return found;
+}
+
+/** The side versions the installed index describes, by location, and when it was written; null when it cannot be used. */
+async function readInstalledIndex(python: InterpreterInfo): Promise<{ sides: Map<string, SideVersion>; mtimeMs: number } | null> {
+  const file = path.join(python.scheme.purelib, RUNTIME_PACKAGE, INDEX_FILE);
+  try {
+    const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+    return { sides: new Map(parseIndex(text).map((s) => [s.location, s])), mtimeMs: stat.mtimeMs };
+  } catch {
+    return null;
+  }
 }
 
 async function readDirectory(location: string): Promise<SideVersion | null> {
@@ -78,13 +117,17 @@ async function readDirectory(location: string): Promise<SideVersion | null> {
 
 async function readZip(location: string): Promise<SideVersion | null> {
   parseWheelFilename(path.basename(location));
-  const archive = await readArchive(location);
-  const names = archive.entries.map((e) => e.name);
-  const distInfo = names.map((n) => n.split('/')[0]!).find((n) => n.endsWith('.dist-info'));
-  const metadataEntry = archive.entries.find((e) => e.name === `${distInfo}/METADATA`);
-  if (!distInfo || !metadataEntry) return null;
-  const metadata = parseHeaders(metadataEntry.data.toString('utf8'));
-  return describe(metadata, { wheel: path.basename(location), location, format: 'zip', distInfo, dataDir: distInfo.replace(/\.dist-info$/, '.data'), names });
+  const zip = ZipFile.open(location);
+  try {
+    const names = zip.entries.map((e) => e.name);
+    const distInfo = names.map((n) => n.split('/')[0]!).find((n) => n.endsWith('.dist-info'));
+    const metadataEntry = zip.entries.find((e) => e.name === `${distInfo}/METADATA`);
+    if (!distInfo || !metadataEntry) return null;
+    const metadata = parseHeaders(zip.readSmall(metadataEntry).toString('utf8'));
+    return describe(metadata, { wheel: path.basename(location), location, format: 'zip', distInfo, dataDir: distInfo.replace(/\.dist-info$/, '.data'), names });
+  } finally {
+    zip.close();
+  }
 }
 
 interface Layout {

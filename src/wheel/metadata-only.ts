@@ -6,9 +6,9 @@
  * reading it needs; openWheel does that later, for the wheels actually chosen.
  */
 import path from 'node:path';
-import yauzl from 'yauzl';
 import { SidewheelError } from '../errors.js';
 import { parseWheelFilename, type WheelFilename } from '../names.js';
+import { ZipFile, type ByteRange } from './archive.js';
 import { parseHeaders, type HeaderFields } from './headers.js';
 
 export interface WheelMetadata {
@@ -18,67 +18,45 @@ export interface WheelMetadata {
   readonly metadata: HeaderFields;
 }
 
-// yauzl checks that an entry inflates to its declared size, but the declared size is the
-// wheel's to choose; a METADATA this large is an attack or an accident, not metadata.
+// The declared size is the wheel's to choose; a METADATA this large is an attack or an
+// accident, not metadata.
 const MAX_METADATA_BYTES = 32 * 1024 * 1024;
-const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true };
 
-/** Reads only the central directory and `*.dist-info/METADATA`. Throws BAD_FILENAME or BAD_WHEEL. */
-export async function readWheelMetadata(file: string): Promise<WheelMetadata> {
-  const filename = parseWheelFilename(path.basename(file));
-  let zip: yauzl.ZipFile;
+/**
+ * Reads only the central directory and `*.dist-info/METADATA`, of a wheel file or of a
+ * wheel stored inside another file (`fileName` then names it). Throws BAD_FILENAME or BAD_WHEEL.
+ */
+export async function readWheelMetadata(source: string | ByteRange, fileName?: string): Promise<WheelMetadata> {
+  const filename = parseWheelFilename(path.basename(fileName ?? (typeof source === 'string' ? source : source.file)));
+  let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(file, ZIP_OPTIONS);
+    zip = ZipFile.open(source);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw badWheel(filename.filename, 'cannot read it (no such file)');
-    throw badWheel(filename.filename, `not a valid zip archive (${(e as Error).message})`);
+    if (e instanceof SidewheelError && / cannot read \(no such file\)$/.test(e.message)) throw badWheel(filename.filename, 'cannot read it (no such file)');
+    if (e instanceof SidewheelError) throw badWheel(filename.filename, e.message.slice(e.message.indexOf(': ') + 2));
+    throw e;
   }
-  return readFrom(filename, zip);
-}
-
-/** The same for a wheel held in memory (a bundle's member); `fileName` is its wheel file name. */
-export async function readWheelMetadataFromBuffer(fileName: string, bytes: Buffer): Promise<WheelMetadata> {
-  const filename = parseWheelFilename(path.basename(fileName));
-  let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromBufferPromise(bytes, ZIP_OPTIONS);
-  } catch (e) {
-    throw badWheel(filename.filename, `not a valid zip archive (${(e as Error).message})`);
-  }
-  return readFrom(filename, zip);
-}
-
-async function readFrom(filename: WheelFilename, zip: yauzl.ZipFile): Promise<WheelMetadata> {
-  try {
-    const found: yauzl.Entry[] = [];
-    for await (const entry of zip.eachEntry()) {
-      if (/^[^/]+\.dist-info\/METADATA$/.test(entry.fileName)) found.push(entry);
-    }
+    const found = zip.entries.filter((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
     const entry = found[0];
     if (entry === undefined) throw badWheel(filename.filename, 'no .dist-info/METADATA in the archive');
     if (found.length > 1) {
-      const dirs = found.map((e) => e.fileName.split('/')[0]).sort();
+      const dirs = found.map((e) => e.name.split('/')[0]).sort();
       throw badWheel(filename.filename, `${found.length} .dist-info directories (${dirs.join(', ')}); a wheel has exactly one`);
     }
-    const text = (await readEntry(zip, entry, filename.filename)).toString('utf8');
-    return { filename, distInfo: entry.fileName.split('/')[0] ?? '', metadata: parseHeaders(text) };
-  } catch (e) {
-    if (e instanceof SidewheelError) throw e;
-    throw badWheel(filename.filename, `not a valid zip archive (${(e as Error).message})`);
+    if (entry.size > MAX_METADATA_BYTES) throw badWheel(filename.filename, `${entry.name} says it is ${entry.size} bytes; refusing to inflate it`);
+    if (entry.flags & 1) throw badWheel(filename.filename, `entry ${entry.name} is encrypted`);
+    let text: string;
+    try {
+      text = zip.readSmall(entry).toString('utf8');
+    } catch (e) {
+      if (e instanceof SidewheelError) throw badWheel(filename.filename, e.message.slice(e.message.indexOf(': ') + 2));
+      throw e;
+    }
+    return { filename, distInfo: entry.name.split('/')[0] ?? '', metadata: parseHeaders(text) };
   } finally {
     zip.close();
   }
-}
-
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, label: string): Promise<Buffer> {
-  if (entry.uncompressedSize > MAX_METADATA_BYTES) {
-    throw badWheel(label, `${entry.fileName} says it is ${entry.uncompressedSize} bytes; refusing to inflate it`);
-  }
-  if (entry.isEncrypted()) throw badWheel(label, `entry ${entry.fileName} is encrypted`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function badWheel(label: string, why: string): SidewheelError {

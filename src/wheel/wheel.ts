@@ -3,14 +3,14 @@
  * check: the wheel spec says an installer must refuse files not listed in RECORD or
  * whose hash differs, and sidewheel also refuses everything else the README's "Safety" paragraph lists.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import { normalizeName, parseWheelFilename, type WheelFilename } from '../names.js';
 import { isValidVersion, parseRequirement, sameVersion } from '../versions.js';
-import { readArchive, readArchiveBytes, type Archive } from './archive.js';
+import { fileEntries, sha256Of, unpackArchive, ZipFile, type Archive, type ArchiveEntry, type ByteRange, type ZipEntry } from './archive.js';
 import { parseEntryPoints, type EntryPoint } from './entry-points.js';
 import { parseHeaders, type HeaderFields } from './headers.js';
+import { fileMode } from '../fs-modes.js';
 import { parseRecord, recordDigest } from './record.js';
 
 /** An identical copy of a file already on disk (a cache entry), with its RECORD hash and size. */
@@ -18,6 +18,10 @@ export interface CachedCopy {
   readonly file: string;
   readonly hash: string;
   readonly size: number;
+  /** Where the bytes start in `file`, when they are a range of it (a wheel inside a bundle). */
+  readonly offset?: number;
+  /** Nothing else uses `file` (a wheel unpacked for this install alone): staging may move it. */
+  readonly movable?: boolean;
 }
 
 export interface WheelFile {
@@ -52,8 +56,8 @@ export interface Wheel {
   readonly entryPoints: readonly EntryPoint[];
   /** Every file except RECORD (its signatures included, as pip installs them); these are what gets installed. */
   readonly files: readonly WheelFile[];
-  /** The archive itself, as read (a zipped side install copies it verbatim). */
-  readonly bytes: Buffer;
+  /** Where the archive's bytes are (a zipped side install copies them verbatim). */
+  readonly archive: ByteRange;
   /** Hex sha256 of the whole archive. */
   readonly sha256: string;
   readonly warnings: readonly string[];
@@ -65,27 +69,84 @@ const RECORD_SIGNATURES = ['RECORD.jws', 'RECORD.p7s'];
 // The wheel spec asks for sha256 or stronger; md5 and sha1 rows are refused.
 const ACCEPTED_HASHES = new Set(['sha256', 'sha384', 'sha512', 'sha3_256', 'sha3_384', 'sha3_512', 'blake2b', 'blake2s']);
 
-export async function openWheel(file: string): Promise<Wheel> {
-  const filename = parseWheelFilename(path.basename(file));
-  return validateWheel(filename, await readArchive(file));
+/** Where a wheel's bytes are, and their sha256 when already known (a bundle verified them). */
+export interface WheelOrigin {
+  readonly range: ByteRange;
+  readonly sha256: string;
 }
 
-/** Validate a wheel already in memory (from a bundle, or read once for hashing; pass its sha256 if known). */
-export async function openWheelBytes(file: string, bytes: Buffer, sha256?: string): Promise<Wheel> {
+export interface OpenOptions {
+  /** Unpack every member below this directory while validating (null: only hash them). */
+  readonly dest: string | null;
+  /** Nothing else will use what is unpacked into `dest`: installing may move it. */
+  readonly movable?: boolean;
+  /** The whole archive's sha256, when the caller has it. */
+  readonly sha256?: string;
+  /** The file name the wheel goes by, when `source` is a range inside another file. */
+  readonly file?: string;
+}
+
+/**
+ * Open, unpack and validate a wheel in one pass over its members: each is inflated,
+ * hashed and written with bounded memory. The result is usable only if this returns;
+ * on a throw, whatever was unpacked below `dest` is the caller's to remove.
+ */
+export async function openWheel(source: string | ByteRange, options: OpenOptions = { dest: null }): Promise<Wheel> {
+  const file = options.file ?? (typeof source === 'string' ? source : source.file);
   const filename = parseWheelFilename(path.basename(file));
-  return validateWheel(filename, await readArchiveBytes(file, bytes), sha256);
+  const zip = ZipFile.open(source);
+  try {
+    const range = typeof source === 'string' ? { file: source, offset: 0, size: zip.size } : source;
+    const entries = fileEntries(zip);
+    checkEntryNames(filename, entries);
+    const algorithms = recordAlgorithms(zip, entries);
+    const archive = await unpackArchive(zip, file, entries, {
+      dest: options.dest,
+      movable: options.movable === true,
+      // What is unpacked only to be moved into place needs no directory tree.
+      flat: options.movable === true,
+      extraDigests: (name) => {
+        const algorithm = algorithms.get(name);
+        return algorithm && algorithm !== 'sha256' && ACCEPTED_HASHES.has(algorithm) ? [algorithm] : [];
+      },
+      modeOf: (entry) => fileMode(isExecutable(entry.mode)),
+    });
+    return validateWheel(filename, archive, { range, sha256: options.sha256 ?? sha256Of(range) });
+  } finally {
+    zip.close();
+  }
+}
+
+/** Which hash each RECORD row names, read before the members so each is hashed once; validation reads RECORD again, strictly. */
+function recordAlgorithms(zip: ZipFile, entries: readonly ZipEntry[]): Map<string, string> {
+  const records = entries.filter((e) => /^[^/]+\.dist-info\/RECORD$/.test(e.name));
+  const algorithms = new Map<string, string>();
+  if (records.length !== 1 || records[0]!.size > RECORD_PREVIEW_LIMIT) return algorithms;
+  for (const row of parseRecord(zip.readSmall(records[0]!).toString('utf8'))) algorithms.set(row.path, row.hash.slice(0, Math.max(row.hash.indexOf('='), 0)));
+  return algorithms;
+}
+
+const RECORD_PREVIEW_LIMIT = 256 << 20;
+
+function isExecutable(mode: number): boolean {
+  return (mode & 0o111) !== 0 && (mode & 0o170000) !== 0o040000;
+}
+
+/** Names are checked before anything is unpacked: every one must stay inside the wheel's scheme. */
+function checkEntryNames(filename: WheelFilename, entries: ReadonlyArray<{ readonly name: string }>): void {
+  for (const entry of entries) {
+    const why = unsafePathReason(entry.name);
+    if (why) throw new SidewheelError('BAD_WHEEL', `${filename.filename}: entry ${JSON.stringify(entry.name)} ${why}`, 'a wheel may only write inside its install scheme');
+  }
 }
 
 /** Every check that needs only the wheel itself (tags are checked against an interpreter elsewhere). */
-export function validateWheel(filename: WheelFilename, archive: Archive, sha256?: string): Wheel {
+export function validateWheel(filename: WheelFilename, archive: Archive, origin: WheelOrigin): Wheel {
   const refuse = (problem: string, hint?: string): never => {
     throw new SidewheelError('BAD_WHEEL', `${filename.filename}: ${problem}`, hint);
   };
 
-  for (const entry of archive.entries) {
-    const why = unsafePathReason(entry.name);
-    if (why) refuse(`entry ${JSON.stringify(entry.name)} ${why}`, 'a wheel may only write inside its install scheme');
-  }
+  checkEntryNames(filename, archive.entries);
 
   const distInfos = new Set(
     archive.entries.map((e) => e.name.split('/')[0]!).filter((top) => top.endsWith('.dist-info') && archive.entries.some((e) => e.name.startsWith(top + '/'))),
@@ -171,18 +232,43 @@ export function validateWheel(filename: WheelFilename, archive: Archive, sha256?
     rootIsPurelib: purelibField === 'true',
     metadata,
     entryPoints: parsed.entries,
-    files: archive.entries
-      .filter((e) => e.name !== record)
-      .map((e) => ({
-        path: e.name,
-        data: e.data,
-        executable: (e.mode & 0o111) !== 0 && (e.mode & 0o170000) !== 0o040000,
-        ...(signatures.has(e.name) && !listed.has(e.name) ? { unlisted: true as const } : {}),
-      })),
-    bytes: archive.bytes,
-    sha256: sha256 ?? createHash('sha256').update(archive.bytes).digest('hex'),
+    // RECORD's signatures are installed, as pip does; listed in the installed RECORD without a hash when the wheel's RECORD does not list them.
+    files: archive.entries.filter((e) => e.name !== record).map((e) => wheelFile(e, signatures.has(e.name) && !listed.has(e.name))),
+    archive: origin.range,
+    sha256: origin.sha256,
     warnings,
   };
+}
+
+/** A validated member: where it was unpacked (read only if something needs the bytes), or its bytes. */
+function wheelFile(entry: ArchiveEntry, unlisted: boolean): WheelFile {
+  const executable = isExecutable(entry.mode);
+  const flags = unlisted ? { unlisted: true as const } : {};
+  const sha256 = entry.digests?.get('sha256');
+  if (entry.unpacked === undefined || sha256 === undefined) {
+    return {
+      path: entry.name,
+      executable,
+      ...flags,
+      get data(): Buffer {
+        return entry.data;
+      },
+    };
+  }
+  const cached = { file: entry.unpacked, hash: `sha256=${sha256}`, size: sizeOf(entry), movable: entry.movable === true };
+  return {
+    path: entry.name,
+    executable,
+    ...flags,
+    cached,
+    get data(): Buffer {
+      return entry.data;
+    },
+  };
+}
+
+function sizeOf(entry: ArchiveEntry): number {
+  return entry.size ?? entry.data.length;
 }
 
 /** Why a path inside a wheel (or a RECORD row) is unsafe, or null when it is fine. */
@@ -236,11 +322,11 @@ function checkRecord(
     if (!ACCEPTED_HASHES.has(algorithm)) {
       refuse(`RECORD has no acceptable hash for ${entry.name} (${JSON.stringify(row!.hash)}; sha256 or stronger required)`);
     }
-    if (recordDigest(entry.data, algorithm) !== row!.hash.slice(eq + 1)) {
+    if ((entry.digests?.get(algorithm) ?? recordDigest(entry.data, algorithm)) !== row!.hash.slice(eq + 1)) {
       refuse(`${entry.name} does not match its RECORD hash`, 'the wheel is corrupted or was tampered with');
     }
-    if (row!.size !== '' && row!.size !== String(entry.data.length)) {
-      refuse(`${entry.name} is ${entry.data.length} bytes, RECORD says ${row!.size}`);
+    if (row!.size !== '' && row!.size !== String(sizeOf(entry))) {
+      refuse(`${entry.name} is ${sizeOf(entry)} bytes, RECORD says ${row!.size}`);
     }
   }
   for (const p of listed.keys()) {

@@ -74,12 +74,16 @@ class List(EnvTestCase):
         self.assertEqual(out.returncode, 1)
         self.assertEqual(len(out.stderr.splitlines()), 1)
         self.assertIn("unreadable", out.stderr)
-        self.assertEqual(json.loads(out.stdout), [r for r in self.expected() if r["default"]])
+        rows = json.loads(out.stdout)
+        self.assertEqual([r for r in rows if r["default"]], [r for r in self.expected() if r["default"]])
+        # Side versions are still seen, from the directories and files on disk.
+        self.assertEqual(sorted(r["path"] for r in rows if not r["default"]),
+                         sorted(r["path"] for r in self.expected() if not r["default"]))
 
     def test_empty(self):
         os.remove(os.path.join(self.env.purelib, "sidewheel", "index.json"))
         for name in os.listdir(self.env.purelib):
-            if name.endswith(".dist-info"):
+            if name.endswith((".dist-info", ".whl")):
                 os.rename(os.path.join(self.env.purelib, name), os.path.join(self.env.purelib, name + ".x"))
         out = self.env.run_raw(["-m", "sidewheel", "list"])
         self.assertEqual(out.stdout, "name  version  default  format  path\n")
