@@ -20,7 +20,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import ini from 'ini';
 import { SidewheelError } from './errors.js';
-import type { LinkMode } from './install/transaction.js';
+import type { LinkMode } from './environment/transaction.js';
 import { normalizeExtraPlatforms } from './tags.js';
 
 export interface Config {

@@ -10,15 +10,16 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { changeEnvironment, isRuntime, runtimeOccupant } from './install/apply.js';
-import { findInstalled, siteDirs, type InstalledDistribution } from './install/installed.js';
-import { lockLeftovers } from './install/lock.js';
-import { interruptedTransactions } from './install/transaction.js';
+import { changeEnvironment, isRuntime, runtimeOccupant } from './environment/apply.js';
+import { findInstalled, type InstalledDistribution } from './environment/installed.js';
+import { lockLeftovers } from './environment/lock.js';
+import { interruptedTransactions } from './environment/transaction.js';
 import type { InterpreterInfo } from './python/interpreter.js';
 import { INDEX_FILE } from './runtime/index-file.js';
 import { runtimePlan, RUNTIME_NAME } from './runtime/render.js';
 import { scanSideVersions, type SideVersion } from './runtime/side-versions.js';
 import { parseRecord, recordHash } from './wheel/record.js';
+import { siteDirs } from './python/scheme.js';
 
 export interface Problem {
   readonly message: string;

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SidewheelError } from '../src/errors.js';
-import { planDefaultInstall } from '../src/install/plan.js';
-import { rewriteShebang, scriptEntryPoints, shebang, wrapperScript } from '../src/install/scripts.js';
+import { planDefaultInstall } from '../src/plan/default-install.js';
+import { rewriteShebang, scriptEntryPoints, shebang, wrapperScript } from '../src/plan/scripts.js';
 import { escapeName, normalizeName, parseWheelFilename, tagString } from '../src/names.js';
 import { parseEntryPoints } from '../src/wheel/entry-points.js';
 import { parseHeaders } from '../src/wheel/headers.js';

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { currentOwner, withEnvironmentLock, writeOwner } from '../src/install/lock.js';
+import { currentOwner, withEnvironmentLock, writeOwner } from '../src/environment/lock.js';
 import { CLI, makeVenv, runPython, tempDir } from './helpers/env.js';
 import { findPythons } from './helpers/pythons.js';
 import { wheelEntries, wheelFileName, writeWheel, type WheelSpec } from './helpers/wheels.js';

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { currentOwner, writeOwner, type ProcessOwner } from '../src/install/lock.js';
-import { recoverInterrupted, Transaction } from '../src/install/transaction.js';
+import { currentOwner, writeOwner, type ProcessOwner } from '../src/environment/lock.js';
+import { recoverInterrupted, Transaction } from '../src/environment/transaction.js';
 import { snapshotTree, tempDir } from './helpers/env.js';
 
 const work = tempDir();

@@ -4,7 +4,7 @@
  * covers its bytes), and every wheel's size and sha256 must match the manifest, with
  * every wheel in the zip listed and every listed wheel present. Any difference is one
  * BAD_BUNDLE line naming the bundle and what is wrong. The wheels themselves are then
- * validated like any other wheel by whoever installs them (install/load.ts, from the bytes).
+ * validated like any other wheel by whoever installs them (src/sources/load.ts, read in place).
  *
  * Detection (isBundle): by content, not by extension. A bundle is a zip with
  * `pylock.toml` at its root; any name but `*.whl` will do (`wheelhouse.zip` is

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parse as parseToml, TomlError, type TomlTable, type TomlValue } from 'smol-toml';
 import { isTomlTable } from '../bundle/manifest.js';
 import { SidewheelError } from '../errors.js';
-import type { WheelInput } from '../install/load.js';
+import type { WheelInput } from '../sources/load.js';
 import { normalizeName, parseWheelFilename, type Tag } from '../names.js';
 import { wheelRank } from '../tags.js';
 import { Marker, SpecifierSet, type MarkerEnvironment } from '../versions.js';

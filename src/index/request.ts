@@ -5,8 +5,8 @@
  * reinstall, or leave the installed default as it is.
  */
 import { SidewheelError } from '../errors.js';
-import { findInstalled, type InstalledDistribution } from '../install/installed.js';
-import type { WheelInput } from '../install/load.js';
+import { findInstalled, type InstalledDistribution } from '../environment/installed.js';
+import type { WheelInput } from '../sources/load.js';
 import { normalizeName } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { IndexConfig } from './settings.js';

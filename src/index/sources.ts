@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isBundle, openBundle, type BundleWheel } from '../bundle/read.js';
 import { SidewheelError } from '../errors.js';
-import type { WheelInput } from '../install/load.js';
+import type { WheelInput } from '../sources/load.js';
 import { normalizeName, type Tag } from '../names.js';
 import { bundleSource, candidateMetadata, describeWheelFile, directorySource, type CandidateMetadata, type CandidateSource, type LazyCandidates, type SkippedFile, type SourceEntry, type SourceOnly, type WheelCandidate } from '../resolve/candidates.js';
 import { compareWheels } from '../resolve/provider.js';

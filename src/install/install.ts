@@ -6,14 +6,14 @@ import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { assertNotExternallyManaged } from '../python/externally-managed.js';
 import { pythonVersionText } from '../python/interpreter.js';
-import { sameProject } from '../runtime/side-versions.js';
+import { sameProject, sideVersionOfWheel } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
-import { changeEnvironment, type Change } from './apply.js';
-import { filesToRemove, findByName } from './installed.js';
-import { withWheels, type LoadOptions, type WheelInput } from './load.js';
-import type { LinkMode } from './transaction.js';
-import { planDefaultInstall } from './plan.js';
-import { planSideInstall } from './side.js';
+import { changeEnvironment, type Change } from '../environment/apply.js';
+import { filesToRemove, findByName } from '../environment/installed.js';
+import { withWheels, type LoadOptions, type WheelInput } from '../sources/load.js';
+import type { LinkMode } from '../environment/transaction.js';
+import { planDefaultInstall } from '../plan/default-install.js';
+import { planSideInstall } from '../plan/side-install.js';
 
 export interface InstallOptions extends LoadOptions {
   /** Compile bytecode with the target interpreter (pip's default). */
@@ -73,7 +73,10 @@ export async function installSide(inputs: readonly WheelInput[], options: SideIn
     throw new SidewheelError('PYTHON', `side versions need Python ${RUNTIME_MIN_PYTHON.join('.')} or newer for the runtime; ${python.executable} is ${pythonVersionText(python)}`);
   }
   return withWheels(inputs, options, async (wheels) => {
-    const planned = wheels.map((wheel) => ({ wheel, ...planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER }) }));
+    const planned = wheels.map((wheel) => {
+      const { plan, location, format } = planSideInstall(wheel, python, { zipped: options.zipped, installer: INSTALLER });
+      return { wheel, plan, side: sideVersionOfWheel(wheel, location, format) };
+    });
     return changeEnvironment(options, async (state) => {
       const result: InstallOutcome[] = [];
       const sides = [...(await state.sides())];

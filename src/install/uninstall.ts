@@ -5,8 +5,8 @@ import { RUNTIME_NAME } from '../runtime/render.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { sameProject, type SideVersion } from '../runtime/side-versions.js';
 import { sameVersion } from '../versions.js';
-import { changeEnvironment } from './apply.js';
-import { filesToRemove, findByName, listFiles } from './installed.js';
+import { changeEnvironment } from '../environment/apply.js';
+import { filesToRemove, findByName, listFiles } from '../environment/installed.js';
 
 export interface RemovalTarget {
   readonly name: string;

@@ -8,8 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import type { InstallPlan, PlannedFile } from '../install/plan.js';
-import type { InstalledDistribution } from '../install/installed.js';
+import type { InstallPlan, PlannedFile } from '../plan/default-install.js';
 import { parseRecord, recordHash, type RecordRow } from '../wheel/record.js';
 import { INDEX_FILE, renderIndex } from './index-file.js';
 import type { SideVersion } from './side-versions.js';
@@ -60,16 +59,16 @@ export function runtimePlan(python: InterpreterInfo, sides: readonly SideVersion
  * its sources, and so its bytecode, stay, and no interpreter is started to recompile
  * them. Otherwise it is the whole runtime, and the caller removes the previous one.
  */
-export async function runtimeChange(python: InterpreterInfo, sides: readonly SideVersion[], previous: InstalledDistribution | undefined): Promise<InstallPlan> {
+export async function runtimeChange(python: InterpreterInfo, sides: readonly SideVersion[], previousDistInfo: string | undefined): Promise<InstallPlan> {
   const plan = runtimePlan(python, sides);
-  const kept = previous ? await unchangedRows(plan, previous) : null;
+  const kept = previousDistInfo ? await unchangedRows(plan, previousDistInfo) : null;
   return kept ? { ...plan, files: plan.files.filter((f) => path.basename(f.target) === INDEX_FILE), keptRows: kept } : plan;
 }
 
 /** The previous runtime's RECORD rows to keep (all but the index and RECORD), or null when anything differs from `plan`. */
-async function unchangedRows(plan: InstallPlan, previous: InstalledDistribution): Promise<RecordRow[] | null> {
-  if (plan.distInfoDir !== previous.distInfoDir) return null;
-  const text = await readFile(path.join(previous.distInfoDir, 'RECORD'), 'utf8').catch(() => null);
+async function unchangedRows(plan: InstallPlan, previousDistInfo: string): Promise<RecordRow[] | null> {
+  if (plan.distInfoDir !== previousDistInfo) return null;
+  const text = await readFile(path.join(previousDistInfo, 'RECORD'), 'utf8').catch(() => null);
   if (text === null) return null;
   const rows = new Map(parseRecord(text).map((r) => [r.path, r]));
   const relative = (target: string): string => path.relative(plan.libDir, target).split(path.sep).join('/');

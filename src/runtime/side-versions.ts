@@ -8,11 +8,11 @@ import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { normalizeName, parseWheelFilename } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { siteDirs } from '../install/installed.js';
 import { ZipFile } from '../wheel/archive.js';
 import { parseHeaders, type HeaderFields } from '../wheel/headers.js';
 import type { Wheel } from '../wheel/wheel.js';
 import { INDEX_FILE, parseIndex } from './index-file.js';
+import { siteDirs } from '../python/scheme.js';
 
 /** The runtime's package directory in purelib (render.ts installs it; the index lives there). */
 const RUNTIME_PACKAGE = 'sidewheel';

@@ -14,10 +14,11 @@ import { formatRecord, recordRowFor, type RecordRow } from '../wheel/record.js';
 import { compileBytecode, type CompileJob } from './bytecode.js';
 import { SidewheelError } from '../errors.js';
 import { normalizeName } from '../names.js';
-import { cleanupRoots, filesClaimedBy, findInstalled, siteDirs, type InstalledDistribution } from './installed.js';
+import { filesClaimedBy, findInstalled, type InstalledDistribution } from './installed.js';
 import { withEnvironmentLock } from './lock.js';
-import type { InstallPlan } from './plan.js';
+import type { InstallPlan } from '../plan/default-install.js';
 import { recoverInterrupted, Transaction, type CommitStats, type LinkMode } from './transaction.js';
+import { cleanupRoots, siteDirs } from '../python/scheme.js';
 
 export interface EnvironmentState {
   readonly installed: readonly InstalledDistribution[];
@@ -67,7 +68,7 @@ export async function changeEnvironment<T>(
             const occupant = runtimeOccupant(state.installed);
             if (occupant) throw runtimeOccupied(occupant);
             // Only the index when the runtime on disk is this sidewheel's, byte for byte; else all of it, known by place.
-            runtime = await runtimeChange(python, change.sidesAfter, state.installed.find(isRuntime));
+            runtime = await runtimeChange(python, change.sidesAfter, state.installed.find(isRuntime)?.distInfoDir);
             if (!runtime.keptRows) removals.push(...runtimeRemovals(python, state.installed));
           }
           const txn = Transaction.begin(workDir);

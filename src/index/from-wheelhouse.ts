@@ -4,14 +4,14 @@
  * For a default install, defaults already installed that satisfy a requirement are
  * kept, as pip does without --upgrade; a side install ignores them.
  */
-import { chooseWheels, interpreterTarget } from '../index/choose.js';
-import { installedProject } from '../index/request.js';
+import { chooseWheels, interpreterTarget } from './choose.js';
+import { installedProject } from './request.js';
 import type { Tag } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import type { ResolvedProject } from '../resolve/resolver.js';
 import { Requirement } from '../versions.js';
-import { findInstalled } from './installed.js';
-import type { WheelInput } from './load.js';
+import { findInstalled } from '../environment/installed.js';
+import type { WheelInput } from '../sources/load.js';
 
 export interface WheelhouseChoice {
   /** The wheels to install, dependencies first. */

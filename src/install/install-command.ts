@@ -8,16 +8,16 @@ import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { SidewheelError } from '../errors.js';
-import { findInstalled } from '../install/installed.js';
-import { installDefault, installSide, type InstallOptions, type InstallOutcome } from '../install/install.js';
-import type { WheelInput } from '../install/load.js';
+import { findInstalled } from '../environment/installed.js';
+import { installDefault, installSide, type InstallOptions, type InstallOutcome } from './install.js';
+import type { WheelInput } from '../sources/load.js';
 import { normalizeName, parseWheelFilename, type Tag } from '../names.js';
 import { cacheRoot } from '../paths.js';
 import { sameVersion } from '../versions.js';
-import { interpreterTarget } from './choose.js';
-import { downloadBars, indexFlags, type IndexOptionFlags, type RequirementOptionFlags } from './cli-options.js';
-import { chooseFromLock, fetchLocked } from './pylock.js';
-import { describePlanEntry, gatherRequest, planInstall, type PlanEntry } from './request.js';
+import { interpreterTarget } from '../index/choose.js';
+import { downloadBars, indexFlags, type IndexOptionFlags, type RequirementOptionFlags } from '../index/cli-options.js';
+import { chooseFromLock, fetchLocked } from '../index/pylock.js';
+import { describePlanEntry, gatherRequest, planInstall, type PlanEntry } from '../index/request.js';
 
 export interface PipVerbFlags {
   upgrade?: boolean;

@@ -6,6 +6,7 @@ import { normalizeName } from '../names.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
 import { parseHeaders, type HeaderFields } from '../wheel/headers.js';
 import { parseRecord } from '../wheel/record.js';
+import { siteDirs } from '../python/scheme.js';
 
 export interface InstalledDistribution {
   readonly name: string;
@@ -15,16 +16,6 @@ export interface InstalledDistribution {
   /** The directory RECORD paths are relative to. */
   readonly siteDir: string;
   readonly metadata: HeaderFields;
-}
-
-export function siteDirs(python: InterpreterInfo): string[] {
-  const { purelib, platlib } = python.scheme;
-  return purelib === platlib ? [purelib] : [purelib, platlib];
-}
-
-/** Directories that removals may empty but never delete. */
-export function cleanupRoots(python: InterpreterInfo): string[] {
-  return [...siteDirs(python), python.scheme.scripts, python.scheme.data];
 }
 
 export async function findInstalled(python: InterpreterInfo): Promise<InstalledDistribution[]> {

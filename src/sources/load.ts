@@ -108,7 +108,7 @@ class Scratch {
     try {
       fs.mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new SidewheelError('IO', `cannot unpack into ${this.site}: ${(e as Error).message}`, undefined, { cause: e });
+      throw new SidewheelError('IO', `cannot unpack into ${this.site}: ${(e as Error).message}`, 'nothing was changed', { cause: e });
     }
     this.dirs.push(dir);
     return dir;

@@ -6,13 +6,13 @@
 import path from 'node:path';
 import { SidewheelError } from '../errors.js';
 import type { InterpreterInfo } from '../python/interpreter.js';
-import { sideVersionOfWheel, type SideVersion } from '../runtime/side-versions.js';
 import type { Wheel } from '../wheel/wheel.js';
-import { plannedWheelFile, type InstallPlan, type PlannedFile } from './plan.js';
+import { plannedWheelFile, type InstallPlan, type PlannedFile } from './default-install.js';
 
 export interface SidePlan {
   readonly plan: InstallPlan;
-  readonly side: SideVersion;
+  readonly location: string;
+  readonly format: 'directory' | 'zip';
 }
 
 export function sideLocation(wheel: Wheel, python: InterpreterInfo): string {
@@ -33,13 +33,15 @@ export function planSideInstall(wheel: Wheel, python: InterpreterInfo, options: 
     }
     return {
       plan: { label, libDir: path.dirname(location), distInfoDir: null, files: [{ target: location, copyOf: { file: wheel.archive.file, offset: wheel.archive.offset, size: wheel.archive.size, hash: '' }, executable: false }] },
-      side: sideVersionOfWheel(wheel, location, 'zip'),
+      location,
+      format: 'zip',
     };
   }
   const files: PlannedFile[] = wheel.files.map((f) => plannedWheelFile(path.join(location, ...f.path.split('/')), f));
   files.push({ target: path.join(location, wheel.distInfo, 'INSTALLER'), data: Buffer.from(`${options.installer}\n`), executable: false });
   return {
     plan: { label, libDir: location, distInfoDir: path.join(location, wheel.distInfo), files },
-    side: sideVersionOfWheel(wheel, location, 'directory'),
+    location,
+    format: 'directory',
   };
 }
