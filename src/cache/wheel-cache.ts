@@ -17,7 +17,8 @@ import { parseWheelFilename } from '../names.js';
 import { parseHeaders } from '../wheel/headers.js';
 import type { CachedCopy, Wheel, WheelFile } from '../wheel/wheel.js';
 
-const LAYOUT_VERSION = 1;
+// 2: files record `unlisted` (RECORD's signatures the wheel's RECORD does not list).
+const LAYOUT_VERSION = 2;
 const META = 'wheel.json';
 const FILES = 'files';
 
@@ -26,7 +27,7 @@ type EntryMeta = Pick<Wheel, 'name' | 'version' | 'distInfo' | 'dataDir' | 'whee
   readonly layout: number;
   readonly filename: string;
   readonly metadataText: string;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly hash: string; readonly size: number; readonly executable: boolean }>;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly hash: string; readonly size: number; readonly executable: boolean; readonly unlisted?: true }>;
 };
 
 /** A directory inside the cache that a wheel is unpacked into before it becomes an entry. */
@@ -100,7 +101,7 @@ export class WheelCache {
         metadataText: metadataFile ? metadataFile.data.toString('utf8') : '',
         entryPoints: wheel.entryPoints,
         warnings: wheel.warnings,
-        files: wheel.files.map((f) => ({ path: f.path, hash: f.cached!.hash, size: f.cached!.size, executable: f.executable })),
+        files: wheel.files.map((f) => ({ path: f.path, hash: f.cached!.hash, size: f.cached!.size, executable: f.executable, ...(f.unlisted ? { unlisted: true as const } : {}) })),
       };
       fs.writeFileSync(path.join(pending.dir, META), JSON.stringify(meta));
       fs.mkdirSync(path.dirname(dir), { recursive: true });
@@ -131,7 +132,7 @@ function readEntry(dir: string): { meta: EntryMeta; files: WheelFile[] } | null 
     return null;
   }
   if (meta.layout !== LAYOUT_VERSION) return null;
-  const files = meta.files.map((f) => cachedFile(f.path, f.executable, { file: path.join(dir, FILES, ...f.path.split('/')), hash: f.hash, size: f.size }));
+  const files = meta.files.map((f) => cachedFile(f.path, f.executable, { file: path.join(dir, FILES, ...f.path.split('/')), hash: f.hash, size: f.size }, f.unlisted === true));
   return files.every((f) => intact(f.cached!)) ? { meta, files } : null;
 }
 
@@ -152,11 +153,12 @@ function intact(copy: CachedCopy): boolean {
 }
 
 /** A wheel file whose bytes are read from the cache only if something needs them (a shebang rewrite). */
-function cachedFile(filePath: string, executable: boolean, cached: CachedCopy): WheelFile {
+function cachedFile(filePath: string, executable: boolean, cached: CachedCopy, unlisted: boolean): WheelFile {
   let data: Buffer | undefined;
   return {
     path: filePath,
     executable,
+    ...(unlisted ? { unlisted: true as const } : {}),
     cached,
     get data(): Buffer {
       data ??= fs.readFileSync(cached.file);
