@@ -63,11 +63,16 @@ function exitCodeFor(e: unknown): number {
     return e.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
   }
   if (isSidewheelError(e)) {
-    process.stderr.write(`sidewheel: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    process.stderr.write(`sidewheel: ${oneLine(e.message)}\n`);
+    if (e.hint) process.stderr.write(`hint: ${oneLine(e.hint)}\n`);
     if (isVerbose() && e.cause) process.stderr.write(`cause: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`);
     return EXIT_CODES[e.code];
   }
   process.stderr.write(`sidewheel: internal error (a bug, please report it):\n${(e as Error)?.stack ?? String(e)}\n`);
   return 70;
+}
+
+/** A message quotes untrusted text (member names, requirement strings): control characters are escaped, so it stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
