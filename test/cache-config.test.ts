@@ -21,8 +21,10 @@ function sitePackages(venvPython: string): string {
 }
 
 function cacheEntries(cache: string): string[] {
-  const root = path.join(cache, 'v1');
-  if (!existsSync(root)) return [];
+  // One directory per layout version (`v2`); entries of this sidewheel's layout are in the newest.
+  const layouts = existsSync(cache) ? readdirSync(cache).filter((d) => /^v\d+$/.test(d)).sort((a, b) => Number(b.slice(1)) - Number(a.slice(1))) : [];
+  if (layouts.length === 0) return [];
+  const root = path.join(cache, layouts[0]!);
   return readdirSync(root)
     .filter((d) => !d.startsWith('.'))
     .flatMap((d) => readdirSync(path.join(root, d)).map((e) => path.join(root, d, e)));
@@ -68,7 +70,7 @@ describe('the wheel cache', { skip: python ? false : 'no CPython >= 3.8' }, () =
     assert.equal(runCli(['install', '--cache', cache, '--python', first, wheel]).status, 0);
     const [entry] = cacheEntries(cache);
     rmSync(path.join(entry!, 'wheel.json'));
-    mkdirSync(path.join(cache, 'v1', '.tmp-leftover', 'files'), { recursive: true });
+    mkdirSync(path.join(path.dirname(path.dirname(entry!)), '.tmp-leftover', 'files'), { recursive: true });
     const second = makeVenv(python!.executable, path.join(work.dir, 'damaged-2'));
     const r = runCli(['install', '--cache', cache, '--python', second, wheel]);
     assert.equal(r.status, 0, r.stderr);

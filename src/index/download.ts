@@ -8,7 +8,7 @@
  * Layout: `<dir>/<sha256[0:2]>/<sha256>/<file name>`, and `.tmp-*` files being written.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -132,8 +132,11 @@ export class Downloader {
         callback(null, chunk);
       },
     });
+    // The file exists before the first byte arrives: a write stream that opened it lazily
+    // could create it after a failed attempt had already removed it.
+    const out = await fs.open(tmp, 'w');
     try {
-      await pipeline(response.body, meter, createWriteStream(tmp));
+      await pipeline(response.body, meter, out.createWriteStream());
     } catch (e) {
       // A failed attempt restarts from nothing.
       await fs.rm(tmp, { force: true });
