@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { findPythons } from '../test/helpers/pythons.js';
 import { cacheBench } from './cache-bench.js';
+import { indexBench } from './index-bench.js';
 import { installBench } from './install-bench.js';
 import { runtimeBench } from './runtime-bench.js';
 import { scaleBench } from './scale-bench.js';
@@ -22,13 +23,15 @@ mkdirSync(benchRoot, { recursive: true });
 const work = mkdtempSync(path.join(benchRoot, 'run-'));
 process.env.SIDEWHEEL_CACHE_DIR = path.join(work, 'cache');
 try {
-  const python = findPythons().filter((p) => p.version[0] === 3 && p.version[1] >= 8).pop();
+  // CPython: the anchors (pip, pypa/installer, compileall) are timed on the same interpreter.
+  const python = findPythons().filter((p) => p.implementation === 'cpython' && p.version[0] === 3 && p.version[1] >= 8).pop();
   if (!python) throw new Error('no CPython >= 3.8 found');
   console.log(`sidewheel bench: ${ROUNDS} interleaved rounds, CPython ${python.label}, node ${process.version}, in ${benchRoot}`);
   if (process.env.BENCH_SCALE === '1') await scaleBench(work, python.executable);
   else {
     await installBench(work, python.executable, ROUNDS);
     cacheBench(work, python.executable, ROUNDS);
+    await indexBench(work, python.executable, ROUNDS);
     await runtimeBench(work, python.executable, Number(process.env.BENCH_RUNTIME_ROUNDS ?? ROUNDS * 4));
   }
 } finally {
