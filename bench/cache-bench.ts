@@ -41,7 +41,8 @@ export function cacheBench(work: string, basePython: string, rounds: number): vo
     contender('no cache', null, [], false),
   ];
   // The floors: copying, and hard-linking, the unpacked tree the warm cache holds.
-  const warm = path.join(work, 'cache-warm', 'v1');
+  const layouts = readdirSync(path.join(work, 'cache-warm')).filter((d) => /^v\d+$/.test(d)).sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)));
+  const warm = path.join(work, 'cache-warm', layouts[0]!);
   const entry = readdirSync(warm).filter((d) => !d.startsWith('.')).map((d) => path.join(warm, d, readdirSync(path.join(warm, d))[0]!))[0]!;
   const copy = path.join(work, 'cache-cp');
   for (const [label, flag] of [['cp -r (the cached tree)', '-r'], ['cp -al (the cached tree)', '-al']] as const) {
