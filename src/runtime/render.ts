@@ -86,8 +86,10 @@ async function unchangedRows(plan: InstallPlan, previousDistInfo: string): Promi
   const own = new Set(plan.files.map((f) => relative(f.target)));
   const bytecode = `${RUNTIME_NAME}/__pycache__/`;
   if (kept.some((r) => !own.has(r.path) && !(r.path.startsWith(bytecode) && !r.path.slice(bytecode.length).includes('/') && r.path.endsWith('.pyc')))) return null;
-  // Every kept file (bytecode included) must still be there as RECORD says, else a full render repairs it.
+  // The rest (the bytecode) must still be there as RECORD says, else a full render repairs
+  // it; the runtime's own files were compared byte for byte above.
   for (const row of kept) {
+    if (own.has(row.path)) continue;
     const actual = await readFile(path.join(plan.libDir, row.path)).catch(() => null);
     if (actual === null || row.hash === '' || recordHash(actual) !== row.hash) return null;
   }
